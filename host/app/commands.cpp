@@ -1,0 +1,221 @@
+#include "app/commands.h"
+
+#include <Poco/Util/Application.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+
+#include "config/settings.h"
+#include "logging/logging.h"
+#include "p88/plugin.h"
+#include "plugins/plugin_registry.h"
+#include "store/store.h"
+
+#ifndef P88_VERSION
+#define P88_VERSION "0.0.0"
+#endif
+
+namespace p88::app {
+namespace {
+
+using Mode = Invocation::Mode;
+constexpr int EXIT_OK = Poco::Util::Application::EXIT_OK;
+constexpr int EXIT_CONFIG = Poco::Util::Application::EXIT_CONFIG;
+
+config::Settings loadSettings(const Invocation& inv) {
+  std::vector<config::Properties> layers;
+  const std::string default_file = "/etc/p88/p88host.properties";
+  if (!inv.config_file.empty())
+    layers.push_back(config::readPropertiesFile(inv.config_file));
+  else if (std::filesystem::exists(default_file))
+    layers.push_back(config::readPropertiesFile(default_file));
+  else
+    layers.emplace_back();
+  layers.push_back(config::environmentLayer(config::processEnvironment()));
+  config::Properties flags(inv.flags.begin(), inv.flags.end());
+  layers.push_back(flags);
+  config::Settings s = config::resolveSettings(layers);
+  if (!inv.plugin_dirs.empty()) s.plugin_dirs = inv.plugin_dirs;
+  if (s.plugin_dirs.empty()) s.plugin_dirs = plugins::defaultPluginDirectories();
+  return s;
+}
+
+void startLogging(const config::Settings& s, bool console) {
+  logging::addSecret(s.database.postgres.password);
+  logging::Setup setup;
+  setup.dir = s.log_dir;
+  setup.level = s.log_level;
+  setup.console = console;
+  logging::configure(setup);
+}
+
+// Prints rows as columns separated by two spaces; the last column is not padded.
+void printTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (width.size() <= i) width.push_back(0);
+      width[i] = std::max(width[i], r[i].size());
+    }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
+    }
+    std::cout << line << '\n';
+  }
+}
+
+int listPlugins(const config::Settings& s) {
+  plugins::PluginRegistry registry;
+  registry.scan(s.plugin_dirs);
+  std::string dirs;
+  for (const auto& d : s.plugin_dirs) dirs += (dirs.empty() ? "" : ":") + d;
+  std::cout << "plugin search path: " << dirs << "\n";
+  if (registry.entries().empty()) {
+    std::cout << "no plugin files (*.so) found\n";
+    return EXIT_OK;
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"PATH", "PROVIDER", "VERSION", "ABI", "AUTH", "CALLS/H", "STREAMS", "STATUS"}};
+  for (const auto& e : registry.entries()) {
+    std::string abi = e.abi_major || e.abi_minor
+                          ? std::to_string(e.abi_major) + "." + std::to_string(e.abi_minor)
+                          : "-";
+    auto orDash = [](const std::string& v) { return v.empty() ? std::string("-") : v; };
+    rows.push_back({e.path, orDash(e.name), orDash(e.version), abi,
+                    e.name.empty() ? "-" : plugins::authKindName(e.auth_kind),
+                    e.calls_per_hour ? std::to_string(e.calls_per_hour) : "-",
+                    orDash(plugins::describeStreams(e.streams)),
+                    e.ok ? "ok" : "refused: " + e.refusal});
+  }
+  printTable(rows);
+  size_t refused = std::count_if(registry.entries().begin(), registry.entries().end(),
+                                 [](const auto& e) { return !e.ok; });
+  std::cout << registry.entries().size() - refused << " loaded, " << refused << " refused\n";
+  return refused == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+int testConnection(const config::Settings& s) {
+  const std::string where = s.database.describe();
+  try {
+    auto store = store::openStore(s.database);
+    std::cout << "connected to " << where << "\n"
+              << "server: " << store->connection().serverVersion() << "\n"
+              << "database: " << store->connection().databaseName() << "\n"
+              << "schema version: " << store->schemaVersion() << "\n";
+    logging::info(logging::Component::main, "connection test succeeded database=" + where);
+    return EXIT_OK;
+  } catch (const std::exception& e) {
+    std::string why = logging::redact(e.what());
+    std::cerr << "connection to " << where << " failed: " << why << "\n";
+    logging::error(logging::Component::main, "connection test failed database=" + where + " error=" + why);
+    return EXIT_FAILED;
+  }
+}
+
+int migrate(const config::Settings& s) {
+  auto store = store::openStore(s.database);
+  std::cout << "database: " << s.database.describe() << "\n";
+  auto applied = store->migrate();
+  if (applied.empty()) {
+    std::cout << "migrations: none pending (schema version " << store->schemaVersion() << ")\n";
+  } else {
+    for (const auto& m : applied) {
+      std::cout << "migration " << m.version << " (" << m.name << ") applied\n";
+      logging::info(logging::Component::main,
+                    "migration applied version=" + std::to_string(m.version) + " name=" + m.name);
+    }
+    std::cout << "schema version: " << store->schemaVersion() << "\n";
+  }
+  plugins::PluginRegistry registry;
+  registry.scan(s.plugin_dirs);
+  int status = EXIT_OK;
+  for (const auto& e : registry.entries()) {
+    if (!e.ok) {
+      std::cout << "plugin " << e.path << " refused: " << e.refusal << "\n";
+      status = EXIT_FAILED;
+      continue;
+    }
+    store::ProviderRegistration reg{e.name, e.slug, e.default_base_url,
+                                    static_cast<int>(e.calls_per_hour), e.version, e.path};
+    int64_t id = store->registerProvider(reg);
+    std::cout << "provider '" << e.name << "' registered as provider_id " << id << " (plugin "
+              << e.path << ", version " << e.version << ")\n";
+  }
+  return status;
+}
+
+int notAvailable(const std::string& what) {
+  std::cerr << "p88host: " << what
+            << " is not available yet in this build (the sync engine and workers are not "
+               "implemented); try --list-plugins, --migrate or --test-connection\n";
+  return EXIT_NOT_AVAILABLE;
+}
+
+// "PARTNER:PROVIDER[:EVENT]"; the provider name may itself contain no colon.
+bool validManualSyncSpec(const std::string& spec, std::string& why) {
+  size_t first = spec.find(':');
+  if (first == std::string::npos || first == 0) {
+    why = "expected PARTNER:PROVIDER[:EVENT], got '" + spec + "'";
+    return false;
+  }
+  std::string partner = spec.substr(0, first);
+  if (partner.find_first_not_of("0123456789") != std::string::npos) {
+    why = "the timing partner id '" + partner + "' is not a number";
+    return false;
+  }
+  if (first + 1 >= spec.size() || spec[first + 1] == ':') {
+    why = "no provider name in '" + spec + "'";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int runCommand(const Invocation& inv) {
+  if (inv.mode == Mode::version) {
+    std::cout << "p88host " << P88_VERSION << " (plugin ABI " << P88_ABI_MAJOR << "."
+              << P88_ABI_MINOR << ")\n";
+    return EXIT_OK;
+  }
+  config::Settings settings;
+  try {
+    settings = loadSettings(inv);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "p88host: configuration error: " << e.what() << "\n";
+    return EXIT_CONFIG;
+  }
+  const bool diagnostic = inv.mode == Mode::list_plugins || inv.mode == Mode::test_connection ||
+                          inv.mode == Mode::migrate;
+  startLogging(settings, !diagnostic);
+  try {
+    switch (inv.mode) {
+      case Mode::list_plugins: return listPlugins(settings);
+      case Mode::test_connection: return testConnection(settings);
+      case Mode::migrate: return migrate(settings);
+      case Mode::manual_sync: {
+        std::string why;
+        if (!validManualSyncSpec(inv.manual_sync, why)) {
+          std::cerr << "p88host: --manual-sync: " << why << "\n";
+          return EXIT_FAILED;
+        }
+        return notAvailable("--manual-sync");
+      }
+      case Mode::engine_only: return notAvailable("--engine-only");
+      case Mode::worker_only: return notAvailable("--worker-only");
+      default: return notAvailable("running the engine and workers (--workers " +
+                                   std::to_string(settings.workers) + ")");
+    }
+  } catch (const std::exception& e) {
+    std::string why = logging::redact(e.what());
+    std::cerr << "p88host: " << why << "\n";
+    logging::error(logging::Component::main, "command failed error=" + why);
+    return EXIT_FAILED;
+  }
+}
+
+}  // namespace p88::app

@@ -1,0 +1,146 @@
+#include "logging/logging.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FileChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
+#include <Poco/PatternFormatter.h>
+#include <Poco/SplitterChannel.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+
+namespace p88::logging {
+namespace {
+
+std::mutex secrets_mutex;
+std::set<std::string>& secrets() {
+  static std::set<std::string> s;
+  return s;
+}
+
+// Masks secrets before any formatter or file sees the text.
+class RedactingChannel : public Poco::Channel {
+ public:
+  explicit RedactingChannel(Poco::Channel::Ptr next) : next_(std::move(next)) {}
+  void log(const Poco::Message& msg) override {
+    Poco::Message copy(msg);
+    copy.setText(redact(msg.getText()));
+    next_->log(copy);
+  }
+
+ private:
+  Poco::Channel::Ptr next_;
+};
+
+// Passes on only messages at or above a priority (the terminal gets warnings and errors).
+class ThresholdChannel : public Poco::Channel {
+ public:
+  ThresholdChannel(Poco::Channel::Ptr next, Poco::Message::Priority p)
+      : next_(std::move(next)), p_(p) {}
+  void log(const Poco::Message& msg) override {
+    if (msg.getPriority() <= p_) next_->log(msg);
+  }
+
+ private:
+  Poco::Channel::Ptr next_;
+  Poco::Message::Priority p_;
+};
+
+const char* loggerName(Component c) {
+  switch (c) {
+    case Component::engine: return "p88.engine";
+    case Component::worker: return "p88.worker";
+    default: return "p88";
+  }
+}
+
+Poco::Channel::Ptr formatted(Poco::Channel::Ptr inner) {
+  Poco::Formatter::Ptr f(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
+  return Poco::Channel::Ptr(new Poco::FormattingChannel(f, inner));
+}
+
+Poco::Channel::Ptr fileChannel(const std::filesystem::path& path) {
+  Poco::Channel::Ptr file(new Poco::FileChannel(path.string()));
+  file->open();
+  return formatted(file);
+}
+
+// Can we create the directory and append to each file in it?
+std::string probeDirectory(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return ec.message();
+  for (const char* name : {"provider_integration.log", "provider_sync.log", "sync_worker.log"}) {
+    std::ofstream f(dir / name, std::ios::app);
+    if (!f) return std::string(name) + ": " + std::strerror(errno);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string configure(const Setup& setup) {
+  const std::filesystem::path dir(setup.dir);
+  std::string problem = probeDirectory(dir);
+  std::string warning;
+  Poco::Channel::Ptr console = formatted(Poco::Channel::Ptr(new Poco::ConsoleChannel()));
+  for (Component c : {Component::main, Component::engine, Component::worker}) {
+    Poco::AutoPtr<Poco::SplitterChannel> split(new Poco::SplitterChannel);
+    if (problem.empty()) {
+      const char* file = c == Component::engine   ? "provider_sync.log"
+                         : c == Component::worker ? "sync_worker.log"
+                                                  : "provider_integration.log";
+      split->addChannel(fileChannel(dir / file));
+      if (setup.console)
+        split->addChannel(
+            Poco::Channel::Ptr(new ThresholdChannel(console, Poco::Message::PRIO_WARNING)));
+    } else {
+      split->addChannel(console);
+    }
+    Poco::Logger& logger = Poco::Logger::get(loggerName(c));
+    logger.setChannel(Poco::Channel::Ptr(new RedactingChannel(split)));
+    logger.setLevel(setup.level);
+  }
+  if (!problem.empty()) {
+    warning = "warning: cannot write logs to " + setup.dir + " (" + problem +
+              "); logging to stderr instead";
+    std::fprintf(stderr, "%s\n", warning.c_str());
+  }
+  return warning;
+}
+
+void write(Component component, Level level, const std::string& message) {
+  Poco::Logger& logger = Poco::Logger::get(loggerName(component));
+  switch (level) {
+    case Level::debug: logger.debug(message); break;
+    case Level::information: logger.information(message); break;
+    case Level::warning: logger.warning(message); break;
+    case Level::error: logger.error(message); break;
+  }
+}
+
+void addSecret(const std::string& secret) {
+  if (secret.size() < 4) return;  // masking "ab" everywhere would garble every line
+  std::lock_guard<std::mutex> lock(secrets_mutex);
+  secrets().insert(secret);
+}
+
+std::string redact(const std::string& text) {
+  std::lock_guard<std::mutex> lock(secrets_mutex);
+  std::string out = text;
+  for (const auto& s : secrets()) {
+    for (size_t pos = out.find(s); pos != std::string::npos; pos = out.find(s, pos + 3))
+      out.replace(pos, s.size(), "***");
+  }
+  return out;
+}
+
+}  // namespace p88::logging

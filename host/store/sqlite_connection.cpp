@@ -1,0 +1,124 @@
+#include <sqlite3.h>
+
+#include <unordered_map>
+
+#include "store/sql_connection.h"
+
+namespace p88::store {
+namespace {
+
+class SqliteConnection : public SqlConnection {
+ public:
+  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteConnection() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::sqlite; }
+
+  SqlRows query(const std::string& sql, const SqlParams& params) override {
+    sqlite3_stmt* stmt = prepare(sql);
+    struct Reset {
+      sqlite3_stmt* s;
+      ~Reset() {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+      }
+    } reset{stmt};
+    for (size_t i = 0; i < params.size(); ++i) {
+      std::string name = "$" + std::to_string(i + 1);
+      int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
+      if (idx == 0) continue;  // the statement does not use this parameter
+      const SqlValue& v = params[i];
+      int rc = v ? sqlite3_bind_text(stmt, idx, v->data(), static_cast<int>(v->size()),
+                                     SQLITE_TRANSIENT)
+                 : sqlite3_bind_null(stmt, idx);
+      if (rc != SQLITE_OK) fail(sql);
+    }
+    SqlRows out;
+    int ncol = sqlite3_column_count(stmt);
+    for (int c = 0; c < ncol; ++c) out.columns.emplace_back(sqlite3_column_name(stmt, c));
+    for (;;) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) fail(sql);
+      std::vector<SqlValue> row;
+      row.reserve(ncol);
+      for (int c = 0; c < ncol; ++c) {
+        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+          row.emplace_back(std::nullopt);
+        } else {
+          const unsigned char* t = sqlite3_column_text(stmt, c);
+          row.emplace_back(std::string(reinterpret_cast<const char*>(t),
+                                       static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
+        }
+      }
+      out.rows.push_back(std::move(row));
+    }
+    out.affected = static_cast<size_t>(sqlite3_changes(db_));
+    return out;
+  }
+
+  void script(const std::string& sql) override {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string message = err ? err : sqlite3_errmsg(db_);
+      sqlite3_free(err);
+      throw SqlError("SQLite: " + message + " [in: " + statementSummary(sql) + "]",
+                     std::to_string(sqlite3_extended_errcode(db_)));
+    }
+  }
+
+  std::string serverVersion() override { return std::string("SQLite ") + sqlite3_libversion(); }
+  std::string databaseName() override { return path_; }
+
+ private:
+  // Prepared statements are cached by their text: the writer runs the same upsert per row.
+  sqlite3_stmt* prepare(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+        SQLITE_OK)
+      fail(sql);
+    if (stmt == nullptr) throw SqlError("SQLite: empty statement");
+    if (cache_.size() >= 64) {
+      for (auto& [text, cached] : cache_) sqlite3_finalize(cached);
+      cache_.clear();
+    }
+    cache_.emplace(sql, stmt);
+    return stmt;
+  }
+
+  [[noreturn]] void fail(const std::string& sql) {
+    throw SqlError("SQLite: " + std::string(sqlite3_errmsg(db_)) + " [in: " + statementSummary(sql) + "]",
+                   std::to_string(sqlite3_extended_errcode(db_)));
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace
+
+std::unique_ptr<SqlConnection> openSqlite(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    throw SqlError("cannot open SQLite database '" + path + "': " + why);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  sqlite3_extended_result_codes(db, 1);
+  auto conn = std::make_unique<SqliteConnection>(db, path);
+  conn->script(
+      "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+  return conn;
+}
+
+}  // namespace p88::store

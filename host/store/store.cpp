@@ -1,0 +1,202 @@
+#include "store/store.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "store/embedded_sql.h"
+#include "store/record_validation.h"
+#include "store/record_writer.h"
+
+namespace p88::store {
+namespace {
+
+const char* dialectFolder(Dialect d) { return d == Dialect::postgresql ? "store/sql/postgres/" : "store/sql/sqlite/"; }
+
+struct Migration {
+  MigrationStep step;
+  const char* sql;
+};
+
+// Migrations are the files sql/<dialect>/NNN_name.sql, applied in order of NNN.
+std::vector<Migration> migrationsFor(Dialect d) {
+  const std::string folder = dialectFolder(d);
+  std::vector<Migration> out;
+  for (const auto& f : sql::embedded_files()) {
+    std::string path = f.path;
+    if (path.rfind(folder, 0) != 0) continue;
+    std::string file = path.substr(folder.size());
+    size_t underscore = file.find('_');
+    if (underscore == std::string::npos) continue;
+    int version = std::stoi(file.substr(0, underscore));
+    std::string name = file.substr(underscore + 1);
+    name = name.substr(0, name.rfind(".sql"));
+    out.push_back({{version, name}, f.text});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Migration& a, const Migration& b) { return a.step.version < b.step.version; });
+  return out;
+}
+
+// Keeps the last occurrence of each id: a page that repeats a record must not make one statement
+// touch the same row twice.
+template <typename R, typename IdOf>
+std::vector<const R*> lastOfEachId(const std::vector<R>& records, IdOf id_of) {
+  std::unordered_map<std::string, size_t> last;
+  for (size_t i = 0; i < records.size(); ++i) last[id_of(records[i])] = i;
+  std::vector<const R*> out;
+  for (size_t i = 0; i < records.size(); ++i)
+    if (last[id_of(records[i])] == i) out.push_back(&records[i]);
+  return out;
+}
+
+}  // namespace
+
+std::string DatabaseConfig::describe() const {
+  if (backend == Backend::sqlite) return "SQLite database " + sqlite_path;
+  std::string d = "PostgreSQL database " + (postgres.dbname.empty() ? "(default)" : postgres.dbname);
+  d += " on " + (postgres.host.empty() ? std::string("(default host)") : postgres.host);
+  if (!postgres.port.empty()) d += ":" + postgres.port;
+  if (!postgres.user.empty()) d += " as " + postgres.user;
+  return d;
+}
+
+Store::Store(std::unique_ptr<SqlConnection> connection) : conn_(std::move(connection)) {}
+Store::~Store() = default;
+
+Dialect Store::dialect() const { return conn_->dialect(); }
+
+std::vector<MigrationStep> Store::knownMigrations(Dialect dialect) {
+  std::vector<MigrationStep> out;
+  for (const auto& m : migrationsFor(dialect)) out.push_back(m.step);
+  return out;
+}
+
+int Store::schemaVersion() {
+  conn_->script(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+      "NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+  SqlRows r = conn_->query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  return std::stoi(r.rows.at(0).at(0).value_or("0"));
+}
+
+std::vector<MigrationStep> Store::migrate() {
+  int current = schemaVersion();
+  auto all = migrationsFor(dialect());
+  int newest = all.empty() ? 0 : all.back().step.version;
+  if (current > newest)
+    throw SqlError("the database schema is at version " + std::to_string(current) +
+                   ", newer than this p88host knows (" + std::to_string(newest) +
+                   "): upgrade p88host");
+  std::vector<MigrationStep> applied;
+  for (const auto& m : all) {
+    if (m.step.version <= current) continue;
+    Transaction tx(*conn_);
+    try {
+      conn_->script(m.sql);
+    } catch (const SqlError& e) {
+      throw SqlError("migration " + std::to_string(m.step.version) + " (" + m.step.name +
+                     ") failed: " + e.what());
+    }
+    conn_->query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                 {std::to_string(m.step.version), m.step.name});
+    tx.commit();
+    applied.push_back(m.step);
+  }
+  return applied;
+}
+
+int64_t Store::registerProvider(const ProviderRegistration& p) {
+  SqlRows other = conn_->query("SELECT name FROM providers WHERE slug = $1 AND name <> $2",
+                               {p.slug, p.name});
+  if (!other.empty())
+    throw SqlError("provider slug '" + p.slug + "' of '" + p.name +
+                   "' is already used by provider '" + other.rows[0][0].value_or("") + "'");
+  // The rate limit and base URL are the operator's once the row exists: only the plugin columns
+  // are refreshed.
+  SqlRows r = conn_->query(
+      "INSERT INTO providers (name, provider_type, api_base_url, rate_limit_per_hour, slug, "
+      "plugin_version, plugin_path, plugin_seen_at) "
+      "VALUES ($1, 'registration', $2, $3, $4, $5, $6, CURRENT_TIMESTAMP) "
+      "ON CONFLICT (name) DO UPDATE SET slug = excluded.slug, plugin_version = "
+      "excluded.plugin_version, plugin_path = excluded.plugin_path, plugin_seen_at = "
+      "excluded.plugin_seen_at RETURNING provider_id",
+      {p.name, p.default_base_url, std::to_string(p.calls_per_hour), p.slug, p.plugin_version,
+       p.plugin_path});
+  return std::stoll(r.rows.at(0).at(0).value());
+}
+
+std::optional<int64_t> Store::providerId(const std::string& name) {
+  SqlRows r = conn_->query("SELECT provider_id FROM providers WHERE name = $1", {name});
+  if (r.empty()) return std::nullopt;
+  return std::stoll(r.rows[0][0].value());
+}
+
+WriteResult Store::writeBatch(Batch batch) {
+  WriteResult result;
+  RowSet events{"events", &eventColumns(), eventUpsertTail(), {}, {}};
+  RowSet full{"participants", &participantColumns(), participantUpsertTail(false), {}, {}};
+  RowSet status_only{"participants", &participantColumns(), participantUpsertTail(true), {}, {}};
+
+  for (const EventRecord* r :
+       lastOfEachId(batch.events, [](const EventRecord& e) { return e.provider_event_id; })) {
+    EventRecord rec = *r;
+    if (auto reason = prepareRecord(rec)) {
+      result.rejected.push_back({rec.provider_event_id, *reason});
+      continue;
+    }
+    events.ids.push_back(rec.provider_event_id);
+    events.values.push_back(columnValues(rec, contentHash(rec)));
+  }
+  for (const ParticipantRecord* r : lastOfEachId(
+           batch.participants, [](const ParticipantRecord& p) { return p.provider_participant_id; })) {
+    ParticipantRecord rec = *r;
+    if (auto reason = prepareRecord(rec)) {
+      result.rejected.push_back({rec.provider_participant_id, *reason});
+      continue;
+    }
+    RowSet& target = rec.status_only ? status_only : full;
+    target.ids.push_back(rec.provider_participant_id);
+    target.values.push_back(columnValues(rec, contentHash(rec)));
+  }
+
+  auto writer = makeRecordWriter(*conn_);
+  Transaction tx(*conn_);
+  for (RowSet* rows : {&events, &full, &status_only})
+    if (!rows->values.empty()) writer->write(batch.key, *rows, result);
+  if (batch.cursor) {
+    conn_->query(
+        "INSERT INTO sync_cursors (timing_partner_id, provider_id, partner_provider_credential_id, "
+        "stream, provider_event_id, cursor, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, CURRENT_TIMESTAMP) "
+        "ON CONFLICT (timing_partner_id, provider_id, partner_provider_credential_id, stream, "
+        "provider_event_id) DO UPDATE SET cursor = excluded.cursor, updated_at = "
+        "excluded.updated_at",
+        {std::to_string(batch.key.timing_partner_id), std::to_string(batch.key.provider_id),
+         std::to_string(batch.key.credential_id), batch.key.stream, batch.key.provider_event_id,
+         *batch.cursor});
+  }
+  tx.commit();
+  return result;
+}
+
+std::optional<std::string> Store::loadCursor(const StreamKey& key) {
+  SqlRows r = conn_->query(
+      "SELECT cursor FROM sync_cursors WHERE timing_partner_id = $1 AND provider_id = $2 AND "
+      "partner_provider_credential_id = $3 AND stream = $4 AND provider_event_id = $5",
+      {std::to_string(key.timing_partner_id), std::to_string(key.provider_id),
+       std::to_string(key.credential_id), key.stream, key.provider_event_id});
+  if (r.empty()) return std::nullopt;
+  return r.rows[0][0];
+}
+
+SqlRows Store::query(const std::string& sql, const SqlParams& params) {
+  return conn_->query(sql, params);
+}
+
+std::unique_ptr<Store> openStore(const DatabaseConfig& config) {
+  if (config.backend == DatabaseConfig::Backend::postgresql)
+    return std::make_unique<Store>(connectPostgres(config.postgres));
+  return std::make_unique<Store>(openSqlite(config.sqlite_path));
+}
+
+}  // namespace p88::store
