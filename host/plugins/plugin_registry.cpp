@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "logging/logging.h"
@@ -21,10 +22,16 @@ namespace fs = std::filesystem;
 
 namespace p88::plugins {
 
+// Every library ever loaded, held in storage that is never destroyed: a plugin is never
+// unloaded while the process runs, whatever happens to the registry that loaded it (a descriptor
+// or a string it handed out stays valid).
 struct PluginRegistry::Libraries {
-  // Held until the registry is destroyed at process exit: plugins are never unloaded while the
-  // host runs.
-  std::vector<boost::dll::shared_library> loaded;
+  void keep(boost::dll::shared_library&& lib) {
+    static auto* forever = new std::vector<boost::dll::shared_library>();
+    static std::mutex mutex;
+    std::lock_guard<std::mutex> lock(mutex);
+    forever->push_back(std::move(lib));
+  }
 };
 
 namespace {
@@ -88,7 +95,8 @@ void copyDescriptor(const p88_plugin_descriptor* d, PluginEntry& e) {
   e.calls_per_hour = d->default_calls_per_hour;
   e.capabilities = d->capabilities;
   if (d->streams != nullptr && d->stream_count < 64)
-    e.streams.assign(d->streams, d->streams + d->stream_count);
+    for (uint32_t i = 0; i < d->stream_count; ++i)
+      e.streams.push_back({str(d->streams[i].name), d->streams[i].modes, d->streams[i].scope});
 }
 
 }  // namespace
@@ -142,12 +150,12 @@ const PluginEntry& PluginRegistry::load(const std::string& path) {
     return refuse("cannot load: " + text);
   }
   if (!lib.has(P88_PLUGIN_ENTRY_SYMBOL)) {
-    libraries_->loaded.push_back(std::move(lib));
+    libraries_->keep(std::move(lib));
     return refuse(std::string("missing entry point: the file exports no ") +
                   P88_PLUGIN_ENTRY_SYMBOL + " (not a p88 plugin, or built without P88_PLUGIN)");
   }
   auto entry = lib.get<const p88_plugin_descriptor*()>(P88_PLUGIN_ENTRY_SYMBOL);
-  libraries_->loaded.push_back(std::move(lib));
+  libraries_->keep(std::move(lib));
   const p88_plugin_descriptor* d = entry();
   copyDescriptor(d, e);
   if (auto why = checkDescriptor(d)) return refuse(*why);
@@ -201,11 +209,11 @@ const char* authKindName(uint32_t kind) {
   }
 }
 
-std::string describeStreams(const std::vector<p88_stream_info>& streams) {
+std::string describeStreams(const std::vector<PluginStream>& streams) {
   std::string out;
   for (const auto& s : streams) {
     if (!out.empty()) out += ' ';
-    out += s.name ? s.name : "?";
+    out += s.name.empty() ? "?" : s.name;
     out += '[';
     if (s.modes & P88_MODE_FULL) out += "full";
     if (s.modes & P88_MODE_INCREMENTAL) out += (s.modes & P88_MODE_FULL) ? ",incremental" : "incremental";

@@ -12,6 +12,12 @@
 
 namespace p88::plugins {
 
+struct PluginStream {
+  std::string name;
+  uint32_t modes = 0;  // P88_MODE_* bits
+  uint32_t scope = 0;  // p88_stream_scope
+};
+
 struct PluginEntry {
   std::string path;                    // the file as found
   bool ok = false;
@@ -20,7 +26,7 @@ struct PluginEntry {
   // What the descriptor said, copied for listing (also for refused plugins, as far as it was read).
   std::string name, slug, version, build_id, default_base_url;
   uint32_t abi_major = 0, abi_minor = 0, auth_kind = 0, calls_per_hour = 0, capabilities = 0;
-  std::vector<p88_stream_info> streams;
+  std::vector<PluginStream> streams;
 };
 
 class PluginRegistry {
@@ -53,6 +59,6 @@ std::vector<std::string> defaultPluginDirectories();
 // "api-key", "oauth2", "jwt", "none"
 const char* authKindName(uint32_t kind);
 // "events[full] participants[full,incremental]"
-std::string describeStreams(const std::vector<p88_stream_info>& streams);
+std::string describeStreams(const std::vector<PluginStream>& streams);
 
 }  // namespace p88::plugins

@@ -1,0 +1,143 @@
+#include "support/test_support.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+
+namespace p88::test {
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "p88-test-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+  fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                             fs::perms::others_read | fs::perms::others_exec);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+namespace {
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+CommandResult runHost(const std::vector<std::string>& args,
+                      const std::map<std::string, std::string>& env) {
+  TempDir io;
+  const std::string out_path = io.file("out"), err_path = io.file("err");
+  std::vector<std::string> argv_s = {P88HOST_PATH};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  std::map<std::string, std::string> merged;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  // Tests choose the database explicitly; the caller's DB_* must not leak in.
+  for (const char* k : {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "P88_DB_PATH",
+                        "P88_DB_BACKEND", "LOG_LEVEL", "P88_LOG_DIR", "P88_PLUGIN_DIRS"})
+    merged.erase(k);
+  for (const auto& [k, v] : env) merged[k] = v;
+  std::vector<std::string> env_s;
+  for (const auto& [k, v] : merged) env_s.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  pid_t pid;
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + std::string(P88HOST_PATH));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out_path);
+  r.err = slurp(err_path);
+  return r;
+}
+
+std::string testPlugin(const std::string& name) {
+  return std::string(P88_TEST_PLUGIN_ROOT) + "/" + name + "/" + name + ".so";
+}
+
+std::string copyInto(const std::string& file, const std::string& dir, const std::string& as) {
+  fs::path target = fs::path(dir) / (as.empty() ? fs::path(file).filename().string() : as);
+  fs::copy_file(file, target, fs::copy_options::overwrite_existing);
+  fs::permissions(target, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+  return target.string();
+}
+
+bool postgresAvailable() {
+  const char* v = std::getenv("P88_TEST_POSTGRES");
+  return v != nullptr && std::string(v) == "1";
+}
+
+store::PostgresParams postgresAdminParams() {
+  store::PostgresParams p;
+  auto env = [](const char* k, const char* d) {
+    const char* v = std::getenv(k);
+    return std::string(v ? v : d);
+  };
+  p.host = env("PGHOST", "127.0.0.1");
+  p.port = env("PGPORT", "5432");
+  p.user = env("PGUSER", "postgres");
+  p.dbname = "postgres";
+  return p;
+}
+
+TestDatabase::TestDatabase(store::DatabaseConfig::Backend backend) {
+  config_.backend = backend;
+  if (backend == store::DatabaseConfig::Backend::sqlite) {
+    dir_ = std::make_unique<TempDir>();
+    config_.sqlite_path = dir_->file("p88.db");
+    return;
+  }
+  static std::atomic<int> counter{0};
+  std::string name = "p88_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+  auto admin = store::connectPostgres(postgresAdminParams());
+  admin->script("DROP DATABASE IF EXISTS " + name);
+  admin->script("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8'");
+  config_.postgres = postgresAdminParams();
+  config_.postgres.dbname = name;
+}
+
+TestDatabase::~TestDatabase() {
+  if (config_.backend != store::DatabaseConfig::Backend::postgresql) return;
+  try {
+    auto admin = store::connectPostgres(postgresAdminParams());
+    admin->script("DROP DATABASE IF EXISTS " + config_.postgres.dbname + " WITH (FORCE)");
+  } catch (...) {
+  }
+}
+
+}  // namespace p88::test

@@ -1,0 +1,58 @@
+// Helpers for the integration tests: scratch directories, running p88host, test databases.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace p88::test {
+
+// A fresh directory under /tmp, removed with the object.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs p88host with the arguments and extra environment variables (no shell involved).
+CommandResult runHost(const std::vector<std::string>& args,
+                      const std::map<std::string, std::string>& env = {});
+
+// A test plugin's .so (tests/plugins/test_plugins.c), by target name.
+std::string testPlugin(const std::string& name);
+
+// Copies a file into a directory, returning the new path.
+std::string copyInto(const std::string& file, const std::string& dir, const std::string& as = "");
+
+// PostgreSQL for tests: the server the test script started (PGHOST/PGPORT/PGUSER), when
+// P88_TEST_POSTGRES=1. Each TestDatabase is a new database, dropped afterwards.
+bool postgresAvailable();
+store::PostgresParams postgresAdminParams();
+
+class TestDatabase {
+ public:
+  explicit TestDatabase(store::DatabaseConfig::Backend backend);
+  ~TestDatabase();
+  const store::DatabaseConfig& config() const { return config_; }
+  std::unique_ptr<store::Store> open() const { return store::openStore(config_); }
+
+ private:
+  store::DatabaseConfig config_;
+  std::unique_ptr<TempDir> dir_;
+};
+
+}  // namespace p88::test
