@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, starts a private PostgreSQL and
-# runs the whole test suite with ctest. Reuses an existing build directory.
-# Usage: scripts/test.sh [preset]   (default: "default"; "debug-asan" for ASan + UBSan)
+# runs the whole test suite with ctest, in the default build and again under ASan + UBSan.
+# Reuses existing build directories.
+# Usage: scripts/test.sh [preset...]   (default: "default debug-asan")
 set -euo pipefail
 cd "$(dirname "$0")/.."
-preset=${1:-default}
+presets=("$@")
+[ ${#presets[@]} -gt 0 ] || presets=(default debug-asan)
 scripts/install-deps.sh
-scripts/build.sh "$preset"
-exec scripts/with-postgres.sh ctest --preset "$preset" -j"$(nproc)"
+for p in "${presets[@]}"; do
+  echo "== building preset $p"
+  scripts/build.sh "$p"
+done
+run_all() {
+  local status=0
+  for p in "${presets[@]}"; do
+    echo "== testing preset $p"
+    ctest --preset "$p" -j"$(nproc)" || status=1
+  done
+  return $status
+}
+export -f run_all
+export PRESETS="${presets[*]}"
+exec scripts/with-postgres.sh bash -c 'presets=($PRESETS); run_all'
