@@ -23,7 +23,7 @@ trap cleanup EXIT INT TERM
 
 "${as[@]}" "$PGBIN/initdb" -D "$root/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null
 "${as[@]}" "$PGBIN/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 \
-  -o "-p $port -k $root -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  -o "-p $port -k $root -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" \
   start >/dev/null || { cat "$root/server.log" >&2; exit 1; }
 echo "with-postgres: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 

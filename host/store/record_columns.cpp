@@ -11,8 +11,7 @@ std::string updateAll(const char* table, const std::vector<Column>& columns) {
   return set + "partner_provider_credential_id = excluded.partner_provider_credential_id, "
                "revision = " + table + ".revision + 1, updated_at = CURRENT_TIMESTAMP, "
                "fetched_date = CURRENT_TIMESTAMP "
-               "WHERE " + table + ".content_hash IS DISTINCT FROM excluded.content_hash "
-               "RETURNING revision";
+               "WHERE " + table + ".content_hash IS DISTINCT FROM excluded.content_hash";
 }
 
 }  // namespace
@@ -86,8 +85,7 @@ std::string participantUpsertTail(bool status_only) {
       "content_hash = excluded.content_hash, revision = participants.revision + 1, "
       "updated_at = CURRENT_TIMESTAMP, fetched_date = CURRENT_TIMESTAMP "
       "WHERE participants.status IS DISTINCT FROM excluded.status "
-      "OR participants.new_registration_id IS DISTINCT FROM excluded.new_registration_id "
-      "RETURNING revision";
+      "OR participants.new_registration_id IS DISTINCT FROM excluded.new_registration_id";
   return status_only ? status : full;
 }
 

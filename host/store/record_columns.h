@@ -24,8 +24,7 @@ const std::vector<Column>& participantColumns();
 SqlParams columnValues(const EventRecord& r, const std::string& content_hash);
 SqlParams columnValues(const ParticipantRecord& r, const std::string& content_hash);
 
-// "ON CONFLICT (...) DO UPDATE SET ... WHERE <changed> RETURNING revision", valid on both
-// dialects. A status-only upsert changes only status, new_registration_id and last_modified.
+// "ON CONFLICT (...) DO UPDATE SET ... WHERE <changed>", valid on both dialects. A status-only upsert changes only status, new_registration_id and last_modified.
 std::string eventUpsertTail();
 std::string participantUpsertTail(bool status_only);
 

@@ -16,8 +16,9 @@ std::string columnList(const std::vector<Column>& columns) {
   return list;
 }
 
-// SQLite: one statement per row is cheap (no round trip, statement cached by the connection),
-// and a refused row rolls back only itself.
+// SQLite: statements per row are cheap (no round trip, statements cached by the connection),
+// and a refused row rolls back only itself. The stored hash is read first, so an unchanged row
+// costs one index lookup and no write.
 class SqliteRecordWriter : public RecordWriter {
  public:
   explicit SqliteRecordWriter(SqlConnection& c) : conn_(c) {}
@@ -26,14 +27,28 @@ class SqliteRecordWriter : public RecordWriter {
     std::string placeholders;
     for (size_t i = 1; i <= rows.columns->size() + 3; ++i)
       placeholders += (i > 1 ? ", $" : "$") + std::to_string(i);
-    const std::string sql = "INSERT INTO " + rows.table + " (" + columnList(*rows.columns) +
-                            ") VALUES (" + placeholders + ") " + rows.upsert_tail;
+    const std::string upsert = "INSERT INTO " + rows.table + " (" + columnList(*rows.columns) +
+                               ") VALUES (" + placeholders + ") " + rows.upsert_tail;
+    const std::string stored = "SELECT content_hash FROM " + rows.table +
+                               " WHERE timing_partner_id = $1 AND provider_id = $2 AND " +
+                               rows.key_column + " = $3";
     const SqlParams key_params = keyParams(key);
     for (size_t i = 0; i < rows.values.size(); ++i) {
-      SqlParams params = key_params;
-      params.insert(params.end(), rows.values[i].begin(), rows.values[i].end());
       try {
-        countUpsert(conn_.query(sql, params), 1, result);
+        SqlRows existing = conn_.query(stored, {key_params[0], key_params[1], rows.ids[i]});
+        const SqlValue& hash = rows.values[i].back();  // content_hash is the last column
+        if (!rows.status_only && !existing.empty() && existing.rows[0][0] == hash) {
+          ++result.unchanged;
+          continue;
+        }
+        SqlParams params = key_params;
+        params.insert(params.end(), rows.values[i].begin(), rows.values[i].end());
+        if (conn_.query(upsert, params).affected == 0)
+          ++result.unchanged;
+        else if (existing.empty())
+          ++result.inserted;
+        else
+          ++result.updated;
       } catch (const SqlError& e) {
         result.rejected.push_back({rows.ids[i], e.what()});
       }
@@ -96,7 +111,7 @@ class PostgresRecordWriter : public RecordWriter {
     const std::string insert = "INSERT INTO " + rows.table + " (" + columnList(*rows.columns) +
                                ") SELECT " + select + " FROM " + stage +
                                " s WHERE s.ord BETWEEN $4 AND $5 ORDER BY s.ord " +
-                               rows.upsert_tail;
+                               rows.upsert_tail + " RETURNING revision";
     insertRange(key, rows, insert, 0, rows.values.size() - 1, result);
   }
 
@@ -110,7 +125,14 @@ class PostgresRecordWriter : public RecordWriter {
     try {
       SqlRows returned = conn_.query(insert, params);
       conn_.script("RELEASE SAVEPOINT p88_rows");
-      countUpsert(returned, hi - lo + 1, result);
+      // RETURNING lists inserted (revision 1) and updated rows; the rest were unchanged.
+      for (const auto& row : returned.rows) {
+        if (row.at(0) && *row.at(0) == "1")
+          ++result.inserted;
+        else
+          ++result.updated;
+      }
+      result.unchanged += (hi - lo + 1) - returned.rows.size();
     } catch (const SqlError& e) {
       conn_.script("ROLLBACK TO SAVEPOINT p88_rows");
       conn_.script("RELEASE SAVEPOINT p88_rows");
@@ -128,16 +150,6 @@ class PostgresRecordWriter : public RecordWriter {
 };
 
 }  // namespace
-
-void countUpsert(const SqlRows& returned, size_t attempted, WriteResult& result) {
-  for (const auto& row : returned.rows) {
-    if (row.at(0) && *row.at(0) == "1")
-      ++result.inserted;
-    else
-      ++result.updated;
-  }
-  result.unchanged += attempted - returned.rows.size();
-}
 
 std::unique_ptr<RecordWriter> makeRecordWriter(SqlConnection& connection) {
   if (connection.dialect() == Dialect::postgresql)

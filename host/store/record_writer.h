@@ -17,7 +17,9 @@ namespace p88::store {
 struct RowSet {
   std::string table;                   // "events" or "participants"
   const std::vector<Column>* columns;  // see record_columns.h
-  std::string upsert_tail;             // ON CONFLICT ... RETURNING revision
+  std::string key_column;              // the provider's id: provider_event_id, ...
+  std::string upsert_tail;             // ON CONFLICT ... DO UPDATE ... WHERE <changed>
+  bool status_only = false;            // the rows are removal notices
   std::vector<std::string> ids;
   std::vector<SqlParams> values;
 };
@@ -32,7 +34,5 @@ class RecordWriter {
 
 std::unique_ptr<RecordWriter> makeRecordWriter(SqlConnection& connection);
 
-// Counts one upserted row from what its RETURNING revision said (no row: unchanged).
-void countUpsert(const SqlRows& returned, size_t attempted, WriteResult& result);
 
 }  // namespace p88::store

@@ -1,5 +1,6 @@
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <unordered_map>
 
 #include "store/sql_connection.h"
@@ -11,14 +12,15 @@ class SqliteConnection : public SqlConnection {
  public:
   SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   ~SqliteConnection() override {
-    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    for (auto& [sql, prepared] : cache_) sqlite3_finalize(prepared.stmt);
     sqlite3_close_v2(db_);
   }
 
   Dialect dialect() const override { return Dialect::sqlite; }
 
   SqlRows query(const std::string& sql, const SqlParams& params) override {
-    sqlite3_stmt* stmt = prepare(sql);
+    const Prepared& prepared = prepare(sql);
+    sqlite3_stmt* stmt = prepared.stmt;
     struct Reset {
       sqlite3_stmt* s;
       ~Reset() {
@@ -27,8 +29,7 @@ class SqliteConnection : public SqlConnection {
       }
     } reset{stmt};
     for (size_t i = 0; i < params.size(); ++i) {
-      std::string name = "$" + std::to_string(i + 1);
-      int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
+      int idx = i < prepared.index_of.size() ? prepared.index_of[i] : 0;
       if (idx == 0) continue;  // the statement does not use this parameter
       const SqlValue& v = params[i];
       int rc = v ? sqlite3_bind_text(stmt, idx, v->data(), static_cast<int>(v->size()),
@@ -74,21 +75,33 @@ class SqliteConnection : public SqlConnection {
   std::string databaseName() override { return path_; }
 
  private:
-  // Prepared statements are cached by their text: the writer runs the same upsert per row.
-  sqlite3_stmt* prepare(const std::string& sql) {
+  struct Prepared {
+    sqlite3_stmt* stmt = nullptr;
+    std::vector<int> index_of;  // $k (k = position + 1) -> SQLite's parameter index, 0 if unused
+  };
+
+  // Prepared statements are cached by their text: the writer runs the same statements per row.
+  const Prepared& prepare(const std::string& sql) {
     auto it = cache_.find(sql);
     if (it != cache_.end()) return it->second;
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+    Prepared p;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &p.stmt, nullptr) !=
         SQLITE_OK)
       fail(sql);
-    if (stmt == nullptr) throw SqlError("SQLite: empty statement");
+    if (p.stmt == nullptr) throw SqlError("SQLite: empty statement");
+    for (int i = 1; i <= sqlite3_bind_parameter_count(p.stmt); ++i) {
+      const char* name = sqlite3_bind_parameter_name(p.stmt, i);
+      if (name == nullptr || name[0] != '$') continue;
+      size_t k = std::strtoul(name + 1, nullptr, 10);
+      if (k == 0) continue;
+      if (p.index_of.size() < k) p.index_of.resize(k, 0);
+      p.index_of[k - 1] = i;
+    }
     if (cache_.size() >= 64) {
-      for (auto& [text, cached] : cache_) sqlite3_finalize(cached);
+      for (auto& [text, cached] : cache_) sqlite3_finalize(cached.stmt);
       cache_.clear();
     }
-    cache_.emplace(sql, stmt);
-    return stmt;
+    return cache_.emplace(sql, std::move(p)).first->second;
   }
 
   [[noreturn]] void fail(const std::string& sql) {
@@ -98,7 +111,7 @@ class SqliteConnection : public SqlConnection {
 
   sqlite3* db_;
   std::string path_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, Prepared> cache_;
 };
 
 }  // namespace

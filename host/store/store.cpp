@@ -133,9 +133,11 @@ std::optional<int64_t> Store::providerId(const std::string& name) {
 
 WriteResult Store::writeBatch(Batch batch) {
   WriteResult result;
-  RowSet events{"events", &eventColumns(), eventUpsertTail(), {}, {}};
-  RowSet full{"participants", &participantColumns(), participantUpsertTail(false), {}, {}};
-  RowSet status_only{"participants", &participantColumns(), participantUpsertTail(true), {}, {}};
+  RowSet events{"events", &eventColumns(), "provider_event_id", eventUpsertTail(), false, {}, {}};
+  RowSet full{"participants", &participantColumns(), "provider_participant_id",
+              participantUpsertTail(false), false, {}, {}};
+  RowSet status_only{"participants", &participantColumns(), "provider_participant_id",
+                     participantUpsertTail(true), true, {}, {}};
 
   for (const EventRecord* r :
        lastOfEachId(batch.events, [](const EventRecord& e) { return e.provider_event_id; })) {
