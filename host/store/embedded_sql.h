@@ -7,7 +7,7 @@
 namespace p88::sql {
 
 struct EmbeddedFile {
-  const char* path;  // relative to host/, e.g. "store/sql/postgres/001_core.sql"
+  const char* path;  // relative to host/, e.g. "store/sql/001_core.sql"
   const char* text;
 };
 

@@ -6,20 +6,20 @@
 #include "store/embedded_sql.h"
 #include "store/record_validation.h"
 #include "store/record_writer.h"
+#include "store/sql_dialect.h"
 
 namespace p88::store {
 namespace {
 
-const char* dialectFolder(Dialect d) { return d == Dialect::postgresql ? "store/sql/postgres/" : "store/sql/sqlite/"; }
-
 struct Migration {
   MigrationStep step;
-  const char* sql;
+  std::string sql;
 };
 
-// Migrations are the files sql/<dialect>/NNN_name.sql, applied in order of NNN.
+// Migrations are the files store/sql/NNN_name.sql, applied in order of NNN, rendered for the
+// backend's dialect.
 std::vector<Migration> migrationsFor(Dialect d) {
-  const std::string folder = dialectFolder(d);
+  const std::string folder = "store/sql/";
   std::vector<Migration> out;
   for (const auto& f : sql::embedded_files()) {
     std::string path = f.path;
@@ -30,7 +30,7 @@ std::vector<Migration> migrationsFor(Dialect d) {
     int version = std::stoi(file.substr(0, underscore));
     std::string name = file.substr(underscore + 1);
     name = name.substr(0, name.rfind(".sql"));
-    out.push_back({{version, name}, f.text});
+    out.push_back({{version, name}, renderForDialect(f.text, d)});
   }
   std::sort(out.begin(), out.end(),
             [](const Migration& a, const Migration& b) { return a.step.version < b.step.version; });

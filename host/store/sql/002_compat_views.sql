@@ -1,15 +1,12 @@
 -- 002: the original deployment's read-side names, as views over events and participants.
 -- Ids that were integers in the original are integers here when the provider's id is numeric.
-
-CREATE FUNCTION p88_int(t TEXT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS
-$$ SELECT CASE WHEN t ~ '^-?[0-9]{1,18}$' THEN t::bigint END $$;
-
-CREATE FUNCTION p88_money(minor BIGINT) RETURNS NUMERIC LANGUAGE sql IMMUTABLE AS
-$$ SELECT minor / 100.0 $$;
+-- One file for both backends: the double-brace tokens are filled in per dialect
+-- (host/store/sql_dialect.cpp).
+-- Plain SQL only (no functions of ours), so any client can read the views.
 
 CREATE VIEW runsignup_events AS
-SELECT p88_int(e.provider_event_id) AS event_id,
-       p88_int(e.provider_race_id) AS race_id,
+SELECT {{int(e.provider_event_id)}} AS event_id,
+       {{int(e.provider_race_id)}} AS race_id,
        e.name,
        e.description AS details,
        e.start_time,
@@ -35,10 +32,10 @@ JOIN providers p ON p.provider_id = e.provider_id AND p.name = 'RunSignUp';
 
 CREATE VIEW runsignup_participants AS
 SELECT pa.id,
-       p88_int(ev.provider_race_id) AS race_id,
-       p88_int(pa.provider_event_id) AS event_id,
-       p88_int(pa.provider_participant_id) AS registration_id,
-       p88_int(pa.provider_person_id) AS user_id,
+       {{int(ev.provider_race_id)}} AS race_id,
+       {{int(pa.provider_event_id)}} AS event_id,
+       {{int(pa.provider_participant_id)}} AS registration_id,
+       {{int(pa.provider_person_id)}} AS user_id,
        pa.first_name,
        pa.middle_name,
        pa.last_name,
@@ -52,17 +49,17 @@ SELECT pa.id,
        pa.chip AS chip_num,
        pa.age,
        pa.registration_date,
-       jsonb_build_object('team_id', pa.raw_json -> 'team_id', 'team_name', pa.team_name,
+       {{json_object}}('team_id', pa.raw_json -> 'team_id', 'team_name', pa.team_name,
                           'team_type_id', pa.raw_json -> 'team_type_id',
                           'team_type', pa.raw_json -> 'team_type',
                           'team_gender', pa.raw_json -> 'team_gender',
                           'team_bib_num', pa.raw_json -> 'team_bib_num') AS team_info,
-       jsonb_build_object('amount_paid', p88_money(pa.amount_paid_minor), 'currency', pa.currency,
+       {{json_object}}('amount_paid', ROUND(pa.amount_paid_minor / 100.0, 2), 'currency', pa.currency,
                           'race_fee', pa.raw_json -> 'race_fee',
                           'processing_fee', pa.raw_json -> 'processing_fee',
                           'rsu_transaction_id', pa.raw_json -> 'rsu_transaction_id',
                           'transaction_id', pa.raw_json -> 'transaction_id') AS payment_info,
-       jsonb_build_object('question_responses', pa.answers,
+       {{json_object}}('question_responses', {{as_json}}(pa.answers),
                           'giveaway', pa.raw_json -> 'giveaway',
                           'imported', pa.raw_json -> 'imported') AS additional_data,
        pa.fetched_date,
@@ -71,7 +68,7 @@ SELECT pa.id,
        pa.first_seen_at AS created_at,
        pa.last_modified,
        pa.team_name,
-       p88_money(pa.amount_paid_minor) AS amount_paid,
+       ROUND(pa.amount_paid_minor / 100.0, 2) AS amount_paid,
        pa.status,
        pa.new_registration_id,
        pa.raw_json
@@ -82,14 +79,14 @@ LEFT JOIN events ev ON ev.timing_partner_id = pa.timing_partner_id
                    AND ev.provider_event_id = pa.provider_event_id;
 
 CREATE VIEW raceroster_events AS
-SELECT p88_int(e.provider_event_id) AS event_id,
-       p88_int(e.provider_race_id) AS race_id,
+SELECT {{int(e.provider_event_id)}} AS event_id,
+       {{int(e.provider_race_id)}} AS race_id,
        e.name,
        e.description,
        e.start_time AS start_date,
        e.end_time AS end_date,
        e.location_name,
-       jsonb_build_object('city', e.city, 'state', e.state, 'country', e.country) AS address,
+       {{json_object}}('city', e.city, 'state', e.state, 'country', e.country) AS address,
        e.time_zone AS timezone,
        e.distance,
        e.event_type,
@@ -107,8 +104,8 @@ JOIN providers p ON p.provider_id = e.provider_id AND p.name = 'Race Roster';
 
 CREATE VIEW raceroster_participants AS
 SELECT pa.id,
-       p88_int(pa.provider_event_id) AS event_id,
-       p88_int(pa.provider_participant_id) AS registration_id,
+       {{int(pa.provider_event_id)}} AS event_id,
+       {{int(pa.provider_participant_id)}} AS registration_id,
        pa.bib AS bib_number,
        pa.first_name,
        pa.last_name,
@@ -122,7 +119,7 @@ SELECT pa.id,
        pa.division,
        pa.registration_date,
        pa.status AS registration_status,
-       p88_money(pa.amount_paid_minor) AS amount_paid,
+       ROUND(pa.amount_paid_minor / 100.0, 2) AS amount_paid,
        pa.currency,
        pa.answers AS additional_info,
        pa.fetched_date,
@@ -171,7 +168,7 @@ SELECT pa.id,
        pa.division AS category,
        pa.registration_date,
        pa.status AS payment_status,
-       p88_money(pa.amount_paid_minor) AS amount_paid,
+       ROUND(pa.amount_paid_minor / 100.0, 2) AS amount_paid,
        pa.answers AS special_requirements,
        pa.fetched_date,
        'credential ' || pa.partner_provider_credential_id AS credentials_used,
@@ -217,7 +214,7 @@ SELECT pa.id,
        pa.division AS ticket_title,
        pa.registration_date,
        pa.status,
-       p88_money(pa.amount_paid_minor) AS amount_paid,
+       ROUND(pa.amount_paid_minor / 100.0, 2) AS amount_paid,
        pa.currency,
        pa.answers,
        pa.fetched_date,

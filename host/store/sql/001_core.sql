@@ -1,27 +1,30 @@
 -- 001: the core tables, with the original deployment's names and columns, and p88's record tables.
+-- One file for both backends: the double-brace tokens are filled in per dialect
+-- (host/store/sql_dialect.cpp).
 -- Every text column that holds provider data is unbounded: the original lost 2,174 rows to
--- VARCHAR(20) overflows. Instants are timestamptz, stored and compared in UTC.
+-- VARCHAR(20) overflows. Instants are stored and compared in UTC: timestamptz on PostgreSQL, TEXT
+-- 'YYYY-MM-DD HH:MM:SS[.fff]' on SQLite (the form of its date functions).
 
 CREATE TABLE timing_partners (
-  timing_partner_id SERIAL PRIMARY KEY,
+  timing_partner_id {{serial_pk}},
   company_name      TEXT NOT NULL,
   access_password   TEXT,
-  created_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
-  updated_at        TIMESTAMPTZ NOT NULL DEFAULT now()
+  created_at        {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at        {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 CREATE TABLE providers (
-  provider_id         SERIAL PRIMARY KEY,
+  provider_id         {{serial_pk}},
   name                TEXT NOT NULL UNIQUE,
   provider_type       TEXT,
   api_base_url        TEXT,
   rate_limit_per_hour INTEGER DEFAULT 1000,
-  created_at          TIMESTAMPTZ NOT NULL DEFAULT now(),
+  created_at          {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP,
   -- p88: the plugin that serves this provider
   slug                TEXT UNIQUE,
   plugin_version      TEXT,
   plugin_path         TEXT,
-  plugin_seen_at      TIMESTAMPTZ
+  plugin_seen_at      {{timestamp}}
 );
 
 -- The bundled providers under their seed names, with the original deployment's ids
@@ -32,20 +35,21 @@ INSERT INTO providers (provider_id, name, provider_type, api_base_url, rate_limi
   (4, 'Race Roster', 'registration', 'https://raceroster.com/api/v1', 1000, 'raceroster'),
   (5, 'Haku', 'registration', 'https://api.hakuapp.com', 500, 'haku'),
   (7, 'Let''s Do This', 'registration', 'https://api.letsdothis.com/v0', 1000, 'letsdothis');
--- Keep the sequence ahead of the explicit ids (the original's duplicate-key lesson).
-SELECT setval(pg_get_serial_sequence('providers', 'provider_id'), 100, false);
+-- Keep the id sequence ahead of the explicit ids (the original's duplicate-key lesson): the next
+-- provider gets id 100.
+{{reserve_ids(providers, provider_id, 100)}};
 
 -- Several credentials per partner and provider are allowed (the original's UNIQUE could not hold).
 CREATE TABLE partner_provider_credentials (
-  partner_provider_credential_id SERIAL PRIMARY KEY,
+  partner_provider_credential_id {{serial_pk}},
   provider_id       INTEGER NOT NULL REFERENCES providers (provider_id),
   timing_partner_id INTEGER NOT NULL REFERENCES timing_partners (timing_partner_id),
   principal         TEXT,
   secret            TEXT,
   credential_type   TEXT,
-  additional_config JSONB,
-  created_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
-  updated_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
+  additional_config {{json}} {{json_check(additional_config)}},
+  created_at        {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at        {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP,
   -- p88
   active            BOOLEAN NOT NULL DEFAULT true
 );
@@ -53,7 +57,7 @@ CREATE INDEX partner_provider_credentials_partner_idx
   ON partner_provider_credentials (timing_partner_id, provider_id);
 
 CREATE TABLE sync_queue (
-  sync_queue_id     SERIAL PRIMARY KEY,
+  sync_queue_id     {{serial_pk}},
   timing_partner_id INTEGER REFERENCES timing_partners (timing_partner_id),
   provider_id       INTEGER REFERENCES providers (provider_id),
   event_id          TEXT,
@@ -62,18 +66,18 @@ CREATE TABLE sync_queue (
   priority          INTEGER DEFAULT 5,
   status            TEXT DEFAULT 'pending'
                       CHECK (status IN ('pending', 'running', 'completed', 'failed')),
-  scheduled_time    TIMESTAMPTZ DEFAULT now(),
+  scheduled_time    {{timestamp}} DEFAULT CURRENT_TIMESTAMP,
   retry_count       INTEGER DEFAULT 0,
   max_retries       INTEGER DEFAULT 3,
-  payload           JSONB,
-  created_at        TIMESTAMPTZ DEFAULT now(),
-  started_at        TIMESTAMPTZ,
-  completed_at      TIMESTAMPTZ,
+  payload           {{json}} {{json_check(payload)}},
+  created_at        {{timestamp}} DEFAULT CURRENT_TIMESTAMP,
+  started_at        {{timestamp}},
+  completed_at      {{timestamp}},
   -- p88
-  partner_provider_credential_id INTEGER REFERENCES partner_provider_credentials,
+  partner_provider_credential_id INTEGER REFERENCES partner_provider_credentials (partner_provider_credential_id),
   sync_mode         TEXT CHECK (sync_mode IN ('full', 'incremental', 'reconcile')),
   lease_owner       TEXT,
-  lease_expires_at  TIMESTAMPTZ,
+  lease_expires_at  {{timestamp}},
   rescue_count      INTEGER NOT NULL DEFAULT 0,
   last_error        TEXT
 );
@@ -88,19 +92,19 @@ CREATE UNIQUE INDEX sync_queue_one_active_job ON sync_queue (
   WHERE status IN ('pending', 'running');
 
 CREATE TABLE sync_history (
-  sync_history_id       SERIAL PRIMARY KEY,
+  sync_history_id       {{serial_pk}},
   timing_partner_id     INTEGER,
   provider_id           INTEGER,
   event_id              TEXT,
   operation_type        TEXT,
   sync_direction        TEXT DEFAULT 'pull',
-  sync_time             TIMESTAMPTZ DEFAULT now(),
+  sync_time             {{timestamp}} DEFAULT CURRENT_TIMESTAMP,
   status                TEXT CHECK (status IN ('success', 'partial', 'failed')),
   num_of_synced_records INTEGER DEFAULT 0,
   entries_success       INTEGER DEFAULT 0,
   entries_failed        INTEGER DEFAULT 0,
-  error_details         JSONB,
-  data_snapshot         JSONB,
+  error_details         {{json}} {{json_check(error_details)}},
+  data_snapshot         {{json}} {{json_check(data_snapshot)}},
   duration_seconds      INTEGER,
   callback_url          TEXT,
   reason                TEXT,
@@ -117,7 +121,7 @@ CREATE INDEX sync_history_stream_idx
 
 -- Normalized records, every provider in the same two tables, keyed per timing partner.
 CREATE TABLE events (
-  id                  BIGSERIAL PRIMARY KEY,
+  id                  {{bigserial_pk}},
   timing_partner_id   INTEGER NOT NULL REFERENCES timing_partners (timing_partner_id),
   provider_id         INTEGER NOT NULL REFERENCES providers (provider_id),
   provider_event_id   TEXT NOT NULL CHECK (provider_event_id <> ''),
@@ -125,8 +129,8 @@ CREATE TABLE events (
   name                TEXT,
   race_name           TEXT,
   description         TEXT,
-  start_time          TIMESTAMPTZ,
-  end_time            TIMESTAMPTZ,
+  start_time          {{timestamp}},
+  end_time            {{timestamp}},
   time_zone           TEXT,
   location_name       TEXT,
   city                TEXT,
@@ -134,23 +138,23 @@ CREATE TABLE events (
   country             TEXT,
   event_type          TEXT,
   distance            TEXT,
-  registration_opens  TIMESTAMPTZ,
-  registration_closes TIMESTAMPTZ,
+  registration_opens  {{timestamp}},
+  registration_closes {{timestamp}},
   status              TEXT,
-  last_modified       TIMESTAMPTZ,
-  raw_json            JSONB NOT NULL,
+  last_modified       {{timestamp}},
+  raw_json            {{json}} NOT NULL {{json_check(raw_json)}},
   partner_provider_credential_id INTEGER,
   content_hash        TEXT NOT NULL,
   revision            INTEGER NOT NULL DEFAULT 1,
-  first_seen_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
-  updated_at          TIMESTAMPTZ NOT NULL DEFAULT now(),
-  fetched_date        TIMESTAMPTZ NOT NULL DEFAULT now(),
+  first_seen_at       {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at          {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  fetched_date        {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP,
   UNIQUE (timing_partner_id, provider_id, provider_event_id)
 );
 CREATE INDEX events_start_idx ON events (start_time);
 
 CREATE TABLE participants (
-  id                      BIGSERIAL PRIMARY KEY,
+  id                      {{bigserial_pk}},
   timing_partner_id       INTEGER NOT NULL REFERENCES timing_partners (timing_partner_id),
   provider_id             INTEGER NOT NULL REFERENCES providers (provider_id),
   provider_event_id       TEXT NOT NULL CHECK (provider_event_id <> ''),
@@ -161,7 +165,7 @@ CREATE TABLE participants (
   last_name               TEXT,
   email                   TEXT,
   phone                   TEXT,
-  date_of_birth           DATE,
+  date_of_birth           {{date}} {{date_check(date_of_birth)}},
   gender                  TEXT CHECK (gender IN ('M', 'F', 'X', 'U')),
   gender_raw              TEXT,
   age                     INTEGER,
@@ -169,7 +173,7 @@ CREATE TABLE participants (
   chip                    TEXT,
   team_name               TEXT,
   division                TEXT,
-  registration_date       TIMESTAMPTZ,
+  registration_date       {{timestamp}},
   status                  TEXT NOT NULL DEFAULT 'active'
                             CHECK (status IN ('active', 'cancelled', 'removed', 'transferred', 'deferred')),
   new_registration_id     TEXT,
@@ -178,17 +182,17 @@ CREATE TABLE participants (
   city                    TEXT,
   state                   TEXT,
   country                 TEXT,
-  address                 JSONB,
-  emergency_contact       JSONB,
-  answers                 JSONB,
-  last_modified           TIMESTAMPTZ,
-  raw_json                JSONB NOT NULL,
+  address                 {{json}} {{json_check(address)}},
+  emergency_contact       {{json}} {{json_check(emergency_contact)}},
+  answers                 {{json}} {{json_check(answers)}},
+  last_modified           {{timestamp}},
+  raw_json                {{json}} NOT NULL {{json_check(raw_json)}},
   partner_provider_credential_id INTEGER,
   content_hash            TEXT NOT NULL,
   revision                INTEGER NOT NULL DEFAULT 1,
-  first_seen_at           TIMESTAMPTZ NOT NULL DEFAULT now(),
-  updated_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
-  fetched_date            TIMESTAMPTZ NOT NULL DEFAULT now(),
+  first_seen_at           {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at              {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  fetched_date            {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP,
   UNIQUE (timing_partner_id, provider_id, provider_participant_id)
 );
 CREATE INDEX participants_event_idx
@@ -203,6 +207,6 @@ CREATE TABLE sync_cursors (
   stream             TEXT NOT NULL,
   provider_event_id  TEXT NOT NULL DEFAULT '',
   cursor             TEXT NOT NULL,
-  updated_at         TIMESTAMPTZ NOT NULL DEFAULT now(),
+  updated_at         {{timestamp}} NOT NULL DEFAULT CURRENT_TIMESTAMP,
   PRIMARY KEY (timing_partner_id, provider_id, partner_provider_credential_id, stream, provider_event_id)
 );
