@@ -1,8 +1,6 @@
 #include "support/sim_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,8 +11,7 @@
 #include <thread>
 
 #include "support/http_client.h"
-
-extern char** environ;
+#include "support/process.h"
 
 namespace p88::test {
 
@@ -23,17 +20,9 @@ SimProcess::SimProcess(const std::vector<std::string>& args) {
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
   const std::string ready = dir_ + "/ready.json";
-  std::vector<std::string> argv_s = {P88_PROVIDER_SIM_PATH, "--port", "0", "--ready-file", ready};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0)
-    throw std::runtime_error(std::string("cannot start ") + P88_PROVIDER_SIM_PATH);
-  posix_spawn_file_actions_destroy(&actions);
+  std::vector<std::string> argv = {P88_PROVIDER_SIM_PATH, "--port", "0", "--ready-file", ready};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_ = spawnProcess(argv, currentEnvironment(), "", dir_ + "/stderr.log");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!std::filesystem::exists(ready)) {
     int status = 0;

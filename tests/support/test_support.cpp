@@ -1,7 +1,8 @@
 #include "support/test_support.h"
 
+#include "support/process.h"
+
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,9 +47,6 @@ CommandResult runHost(const std::vector<std::string>& args,
   const std::string out_path = io.file("out"), err_path = io.file("err");
   std::vector<std::string> argv_s = {P88HOST_PATH};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
 
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e; ++e) {
@@ -63,19 +61,7 @@ CommandResult runHost(const std::vector<std::string>& args,
   for (const auto& [k, v] : env) merged[k] = v;
   std::vector<std::string> env_s;
   for (const auto& [k, v] : merged) env_s.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  pid_t pid;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + std::string(P88HOST_PATH));
+  pid_t pid = spawnProcess(argv_s, env_s, out_path, err_path);
   int status = 0;
   waitpid(pid, &status, 0);
   CommandResult r;

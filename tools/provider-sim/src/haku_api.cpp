@@ -22,16 +22,6 @@ using nlohmann::json;
 
 json nullable(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
-long toLong(const std::string& s, long fallback) {
-  try {
-    size_t used = 0;
-    long v = std::stol(s, &used);
-    return used == s.size() ? v : fallback;
-  } catch (...) {
-    return fallback;
-  }
-}
-
 std::string fullName(const Participant& p) {
   return p.middle_name.empty() ? p.first_name + " " + p.last_name
                                : p.first_name + " " + p.middle_name + " " + p.last_name;
@@ -153,8 +143,8 @@ class HakuApi : public ProviderApi {
   }
 
   Reply events(const Request& r, const Account& a) const {
-    const long page = std::max(1L, toLong(r.param("page", "1"), 1));
-    const long per = std::clamp(toLong(r.param("per_page", "25"), 25), 1L, 100L);
+    const long page = r.integer("page", 1, 1, 1000000000);
+    const long per = r.integer("per_page", 25, 1, 100);
     const bool inactive = r.param("show_inactive", "false") == "true";
     std::vector<const Event*> rows;
     for (const Event* e : sim_.world.eventsOf(sim_.world.accountIndex(a)))
@@ -197,8 +187,8 @@ class HakuApi : public ProviderApi {
   Reply participants(const Request& r, const std::string& id, const Account& a) const {
     const Event* e = ownEvent(id, a);
     if (e == nullptr) return jsonReply(404, json{{"message", "Event not found"}}.dump());
-    const long page = std::max(1L, toLong(r.param("page", "1"), 1));
-    const long per = std::clamp(toLong(r.param("per_page", "25"), 25), 1L, 100L);
+    const long page = r.integer("page", 1, 1, 1000000000);
+    const long per = r.integer("per_page", 25, 1, 100);
     std::optional<Instant> since;
     if (r.has("updated_since") && !(since = parseIso(r.param("updated_since"))))
       return jsonReply(400, json{{"message", "updated_since must be an ISO-8601 date and time"}}.dump());

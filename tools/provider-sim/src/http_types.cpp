@@ -2,11 +2,25 @@
 
 #include <Poco/URI.h>
 
+#include <algorithm>
+
 namespace sim {
 
 std::string Request::param(const std::string& name, const std::string& fallback) const {
   auto it = query.find(name);
   return it == query.end() ? fallback : it->second;
+}
+
+long long Request::integer(const std::string& name, long long fallback, long long lo, long long hi) const {
+  long long v = fallback;
+  const std::string text = param(name);
+  try {
+    size_t used = 0;
+    long long parsed = std::stoll(text, &used);
+    if (used == text.size()) v = parsed;
+  } catch (...) {
+  }
+  return std::clamp(v, lo, hi);
 }
 
 std::string Request::header(const std::string& lower_name) const {

@@ -19,6 +19,8 @@ struct Request {
   // The first value of a query parameter, or `fallback`.
   std::string param(const std::string& name, const std::string& fallback = "") const;
   bool has(const std::string& name) const { return query.count(name) > 0; }
+  // A whole-number parameter clamped to [lo, hi]; `fallback` when absent or not a number.
+  long long integer(const std::string& name, long long fallback, long long lo, long long hi) const;
   std::string header(const std::string& lower_name) const;
   // application/x-www-form-urlencoded body fields.
   std::multimap<std::string, std::string> form() const;

@@ -94,13 +94,7 @@ class LetsDoThisApi : public ProviderApi {
   static Reply badCursor() {
     return jsonReply(400, json{{"error", {{"code", "BAD_REQUEST"}, {"message", "page[after] is not a cursor this API issued"}}}}.dump());
   }
-  static size_t pageSize(const Request& r) {
-    try {
-      return static_cast<size_t>(std::clamp(std::stol(r.param("page[size]", "20")), 1L, 100L));
-    } catch (...) {
-      return 20;
-    }
-  }
+  static size_t pageSize(const Request& r) { return static_cast<size_t>(r.integer("page[size]", 20, 1, 100)); }
   template <typename T, typename F>
   static json page(const std::vector<T>& rows, size_t offset, size_t size, F render) {
     json list = json::array();

@@ -19,16 +19,6 @@ namespace {
 using nlohmann::json;
 
 
-long toLong(const std::string& s, long fallback) {
-  try {
-    size_t used = 0;
-    long v = std::stol(s, &used);
-    return used == s.size() ? v : fallback;
-  } catch (...) {
-    return fallback;
-  }
-}
-
 // 0 undisclosed, 1 male, 2 female, 9 non-binary (8 co-ed is for teams).
 int genderCode(char g) { return g == 'M' ? 1 : g == 'F' ? 2 : g == 'X' ? 9 : 0; }
 
@@ -149,8 +139,8 @@ class RaceRosterApi : public ProviderApi {
   }
 
   Reply events(const Request& r, const Account& a) const {
-    const long limit = std::clamp(toLong(r.param("limit", "25"), 25), 1L, 100L);
-    const long offset = std::max(0L, toLong(r.param("offset", "0"), 0));
+    const long limit = r.integer("limit", 25, 1, 100);
+    const long offset = r.integer("offset", 0, 0, 1000000000);
     std::optional<Instant> since;
     if (r.has("lastModifiedDate") && !(since = parseIso(r.param("lastModifiedDate"))))
       return jsonReply(400, json{{"error", "invalid_parameter"}, {"message", "lastModifiedDate must be ISO-8601"}}.dump());
@@ -218,8 +208,8 @@ class RaceRosterApi : public ProviderApi {
   Reply participants(const Request& r, const std::string& id, const Account& a) const {
     const Event* e = ownEvent(id, a);
     if (e == nullptr) return jsonReply(404, json{{"error", "not_found"}, {"message", "Event " + id + " not found."}}.dump());
-    const long page = std::max(1L, toLong(r.param("page", "1"), 1));
-    const long per = std::clamp(toLong(r.param("perPage", "25"), 25), 1L, 250L);
+    const long page = r.integer("page", 1, 1, 1000000000);
+    const long per = r.integer("perPage", 25, 1, 250);
     std::optional<Instant> since;
     if (r.has("lastModifiedDate") && !(since = parseIso(r.param("lastModifiedDate"))))
       return jsonReply(400, json{{"error", "invalid_parameter"}, {"message", "lastModifiedDate must be ISO-8601"}}.dump());

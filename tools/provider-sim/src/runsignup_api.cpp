@@ -152,8 +152,8 @@ class RunSignUpApi : public ProviderApi {
     std::vector<std::string> race_ids;
     for (const Event* e : sim_.world.eventsOf(sim_.world.accountIndex(a)))
       if (std::find(race_ids.begin(), race_ids.end(), e->race_id) == race_ids.end()) race_ids.push_back(e->race_id);
-    long page = std::max(1LL, toNumber(r.param("page", "1")));
-    long per = std::clamp(toNumber(r.param("results_per_page", "50")), 1LL, 1000LL);
+    long page = r.integer("page", 1, 1, 1000000000);
+    long per = r.integer("results_per_page", 50, 1, 1000);
     const bool with_events = r.param("events", "F") == "T";
     json list = json::array();
     for (size_t i = static_cast<size_t>((page - 1) * per); i < race_ids.size() && list.size() < static_cast<size_t>(per); ++i)
@@ -250,11 +250,11 @@ class RunSignUpApi : public ProviderApi {
     if (events.empty()) return rsuError(201, "Race not found.");
     std::string wanted = r.param("event_id");
     if (wanted.empty()) return rsuError(3, "Invalid parameters: event_id is required.");
-    const long page = std::max(1LL, toNumber(r.param("page", "1")));
-    const long per = std::clamp(toNumber(r.param("results_per_page", "50")), 1LL, 2500LL);
+    const long page = r.integer("page", 1, 1, 1000000000);
+    const long per = r.integer("results_per_page", 50, 1, 2500);
     const bool desc = r.param("sort", "registration_id ASC") == "registration_id DESC";
-    const long long after = r.has("after_registration_id") ? toNumber(r.param("after_registration_id")) : -1;
-    const long long since = r.has("modified_after_timestamp") ? toNumber(r.param("modified_after_timestamp")) : -1;
+    const long long after = r.integer("after_registration_id", -1, -1, INT64_MAX);
+    const long long since = r.integer("modified_after_timestamp", -1, -1, INT64_MAX);
     const bool questions = r.param("include_questions", "F") == "T";
     std::string body;
     JsonOut w(body);
