@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 #include "support/http_client.h"
 #include "support/process.h"
 
@@ -40,11 +42,20 @@ SimProcess::~SimProcess() {
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
     int status = 0;
-    for (int i = 0; i < 200 && waitpid(pid_, &status, WNOHANG) == 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (waitpid(pid_, &status, WNOHANG) == 0) {
+    bool exited = false;
+    for (int i = 0; i < 500 && !exited; ++i) {
+      exited = waitpid(pid_, &status, WNOHANG) == pid_;
+      if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!exited) {
       kill(pid_, SIGKILL);
       waitpid(pid_, &status, 0);
+    }
+    // A clean stop exits 0; anything else (a crash, a sanitizer report) fails the suite.
+    if (!exited || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      std::ifstream err(dir_ + "/stderr.log");
+      std::string text((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+      ADD_FAILURE() << "p88-provider-sim did not stop cleanly (status " << status << "):\n" << text;
     }
   }
   std::error_code ec;
