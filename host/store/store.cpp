@@ -72,14 +72,21 @@ std::vector<MigrationStep> Store::knownMigrations(Dialect dialect) {
 }
 
 int Store::schemaVersion() {
-  conn_->script(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
-      "NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
-  SqlRows r = conn_->query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  return std::stoi(r.rows.at(0).at(0).value_or("0"));
+  // Read-only: a database p88 has never migrated is at version 0, and asking does not change it.
+  try {
+    SqlRows r = conn_->query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    return std::stoi(r.rows.at(0).at(0).value_or("0"));
+  } catch (const SqlError& e) {
+    const bool no_table = e.sqlstate() == "42P01" || std::string(e.what()).find("no such table") != std::string::npos;
+    if (no_table) return 0;
+    throw;
+  }
 }
 
 std::vector<MigrationStep> Store::migrate() {
+  conn_->script(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+      "NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
   int current = schemaVersion();
   auto all = migrationsFor(dialect());
   int newest = all.empty() ? 0 : all.back().step.version;

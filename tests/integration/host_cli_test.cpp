@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "store/store.h"
 #include "support/test_support.h"
 
 namespace p88 {
@@ -115,6 +116,19 @@ TEST(HostCli, TestConnectionOnPostgresPrintsVersionAndDatabase) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "server: PostgreSQL 15")) << r.out;
   EXPECT_TRUE(contains(r.out, "database: postgres")) << r.out;
+  EXPECT_TRUE(contains(r.out, "schema version: 0")) << r.out;
+}
+
+TEST(HostCli, TestConnectionChangesNothingInTheDatabase) {
+  test::TempDir dir;
+  auto r = runHost({"--test-connection", "--log-dir", dir.path(), "--db-path", dir.file("x.db")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto store = store::openStore([&] {
+    store::DatabaseConfig c;
+    c.sqlite_path = dir.file("x.db");
+    return c;
+  }());
+  EXPECT_TRUE(store->query("SELECT name FROM sqlite_master").empty()) << "no table was created";
 }
 
 TEST(HostCli, TestConnectionFailureSaysWhyWithoutThePassword) {
