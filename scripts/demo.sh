@@ -3,8 +3,8 @@
 # embedded SQLite database, printing what it did. Everything it writes stays under .demo/.
 #
 # Today p88host loads plugins, creates and migrates its database and registers providers. The
-# provider simulator and the four provider plugins (issues #3 and #4) will make this command
-# sync registrations from all four providers; until then it shows the host itself working.
+# four provider plugins and the sync engine (issues #4 and #5) will make this command sync
+# registrations from the bundled simulator; until then it shows the host itself working.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -40,7 +40,7 @@ step "p88host --test-connection"
 "$host" --test-connection
 
 step "p88host --manual-sync \"1:RunSignUp\""
-"$host" --manual-sync "1:RunSignUp" || echo "(exit $?: syncing arrives with the provider simulator and plugins, issues #3 and #4)"
+"$host" --manual-sync "1:RunSignUp" || echo "(exit $?: syncing arrives with the provider plugins and the sync engine, issues #4 and #5)"
 
 step "Logs"
 ls -l "$P88_LOG_DIR"
