@@ -11,6 +11,7 @@
 #include "p88/plugin.h"
 #include "plugins/plugin_registry.h"
 #include "store/store.h"
+#include "sync/manual_sync.h"
 
 #ifndef P88_VERSION
 #define P88_VERSION "0.0.0"
@@ -116,36 +117,61 @@ int testConnection(const config::Settings& s) {
   }
 }
 
-int migrate(const config::Settings& s) {
-  auto store = store::openStore(s.database);
-  std::cout << "database: " << s.database.describe() << "\n";
-  auto applied = store->migrate();
-  if (applied.empty()) {
-    std::cout << "migrations: none pending (schema version " << store->schemaVersion() << ")\n";
-  } else {
-    for (const auto& m : applied) {
-      std::cout << "migration " << m.version << " (" << m.name << ") applied\n";
-      logging::info(logging::Component::main,
-                    "migration applied version=" + std::to_string(m.version) + " name=" + m.name);
-    }
-    std::cout << "schema version: " << store->schemaVersion() << "\n";
-  }
-  plugins::PluginRegistry registry;
-  registry.scan(s.plugin_dirs);
-  int status = EXIT_OK;
+// Registers (or refreshes) the provider row of every loaded plugin; false when any was refused.
+bool registerPlugins(store::Store& store, const plugins::PluginRegistry& registry, bool verbose) {
+  bool all_ok = true;
   for (const auto& e : registry.entries()) {
     if (!e.ok) {
       std::cout << "plugin " << e.path << " refused: " << e.refusal << "\n";
-      status = EXIT_FAILED;
+      all_ok = false;
       continue;
     }
     store::ProviderRegistration reg{e.name, e.slug, e.default_base_url,
                                     static_cast<int>(e.calls_per_hour), e.version, e.path};
-    int64_t id = store->registerProvider(reg);
-    std::cout << "provider '" << e.name << "' registered as provider_id " << id << " (plugin "
-              << e.path << ", version " << e.version << ")\n";
+    int64_t id = store.registerProvider(reg);
+    if (verbose)
+      std::cout << "provider '" << e.name << "' registered as provider_id " << id << " (plugin "
+                << e.path << ", version " << e.version << ")\n";
   }
-  return status;
+  return all_ok;
+}
+
+void logMigrations(const std::vector<store::MigrationStep>& applied) {
+  for (const auto& m : applied)
+    logging::info(logging::Component::main,
+                  "migration applied version=" + std::to_string(m.version) + " name=" + m.name);
+}
+
+int migrate(const config::Settings& s) {
+  auto store = store::openStore(s.database);
+  std::cout << "database: " << s.database.describe() << "\n";
+  auto applied = store->migrate();
+  logMigrations(applied);
+  if (applied.empty()) {
+    std::cout << "migrations: none pending (schema version " << store->schemaVersion() << ")\n";
+  } else {
+    for (const auto& m : applied)
+      std::cout << "migration " << m.version << " (" << m.name << ") applied\n";
+    std::cout << "schema version: " << store->schemaVersion() << "\n";
+  }
+  plugins::PluginRegistry registry;
+  registry.scan(s.plugin_dirs);
+  return registerPlugins(*store, registry, true) ? EXIT_OK : EXIT_FAILED;
+}
+
+int manualSync(const config::Settings& s, const std::string& text) {
+  std::string why;
+  auto spec = sync::parseManualSyncSpec(text, why);
+  if (!spec) {
+    std::cerr << "p88host: --manual-sync: " << why << "\n";
+    return EXIT_FAILED;
+  }
+  auto store = store::openStore(s.database);
+  logMigrations(store->migrate());
+  plugins::PluginRegistry registry;
+  registry.scan(s.plugin_dirs);
+  registerPlugins(*store, registry, false);
+  return sync::runManualSync(*spec, s, *store, registry, std::cout, std::cerr);
 }
 
 int notAvailable(const std::string& what) {
@@ -153,25 +179,6 @@ int notAvailable(const std::string& what) {
             << " is not available yet in this build (the sync engine and workers are not "
                "implemented); try --list-plugins, --migrate or --test-connection\n";
   return EXIT_NOT_AVAILABLE;
-}
-
-// "PARTNER:PROVIDER[:EVENT]"; the provider name may itself contain no colon.
-bool validManualSyncSpec(const std::string& spec, std::string& why) {
-  size_t first = spec.find(':');
-  if (first == std::string::npos || first == 0) {
-    why = "expected PARTNER:PROVIDER[:EVENT], got '" + spec + "'";
-    return false;
-  }
-  std::string partner = spec.substr(0, first);
-  if (partner.find_first_not_of("0123456789") != std::string::npos) {
-    why = "the timing partner id '" + partner + "' is not a number";
-    return false;
-  }
-  if (first + 1 >= spec.size() || spec[first + 1] == ':') {
-    why = "no provider name in '" + spec + "'";
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -197,14 +204,7 @@ int runCommand(const Invocation& inv) {
       case Mode::list_plugins: return listPlugins(settings);
       case Mode::test_connection: return testConnection(settings);
       case Mode::migrate: return migrate(settings);
-      case Mode::manual_sync: {
-        std::string why;
-        if (!validManualSyncSpec(inv.manual_sync, why)) {
-          std::cerr << "p88host: --manual-sync: " << why << "\n";
-          return EXIT_FAILED;
-        }
-        return notAvailable("--manual-sync");
-      }
+      case Mode::manual_sync: return manualSync(settings, inv.manual_sync);
       case Mode::engine_only: return notAvailable("--engine-only");
       case Mode::worker_only: return notAvailable("--worker-only");
       default: return notAvailable("running the engine and workers (--workers " +

@@ -62,6 +62,7 @@ struct WriteResult {
   size_t inserted = 0;
   size_t updated = 0;
   size_t unchanged = 0;
+  size_t status_changes = 0;  // not-active participants (cancelled, removed, ...) inserted or changed
   std::vector<RejectedRecord> rejected;
   size_t written() const { return inserted + updated + unchanged; }
 };

@@ -143,6 +143,10 @@ WriteResult Store::writeBatch(Batch batch) {
   RowSet events{"events", &eventColumns(), "provider_event_id", eventUpsertTail(), false, {}, {}};
   RowSet full{"participants", &participantColumns(), "provider_participant_id",
               participantUpsertTail(false), false, {}, {}};
+  // Records that are not active (cancelled, removed, transferred) go in rows of their own, so
+  // the result can say how many such changes this batch stored.
+  RowSet inactive{"participants", &participantColumns(), "provider_participant_id",
+                  participantUpsertTail(false), false, {}, {}};
   RowSet status_only{"participants", &participantColumns(), "provider_participant_id",
                      participantUpsertTail(true), true, {}, {}};
 
@@ -163,15 +167,19 @@ WriteResult Store::writeBatch(Batch batch) {
       result.rejected.push_back({rec.provider_participant_id, *reason});
       continue;
     }
-    RowSet& target = rec.status_only ? status_only : full;
+    RowSet& target = rec.status_only ? status_only : rec.status == "active" ? full : inactive;
     target.ids.push_back(rec.provider_participant_id);
     target.values.push_back(columnValues(rec, contentHash(rec)));
   }
 
   auto writer = makeRecordWriter(*conn_);
   Transaction tx(*conn_);
-  for (RowSet* rows : {&events, &full, &status_only})
-    if (!rows->values.empty()) writer->write(batch.key, *rows, result);
+  for (RowSet* rows : {&events, &full, &inactive, &status_only}) {
+    if (rows->values.empty()) continue;
+    const size_t changed_before = result.inserted + result.updated;
+    writer->write(batch.key, *rows, result);
+    if (rows != &events && rows != &full) result.status_changes += result.inserted + result.updated - changed_before;
+  }
   if (batch.cursor) {
     conn_->query(
         "INSERT INTO sync_cursors (timing_partner_id, provider_id, partner_provider_credential_id, "

@@ -1,5 +1,5 @@
 /*
- * p88 plugin ABI, version 1.0.
+ * p88 plugin ABI, version 1.1.
  *
  * This header is the whole contract between p88host and a provider plugin. It is plain C so that
  * any compiler can build a plugin and nothing from the host's C++ world (STL, exceptions, RTTI,
@@ -28,7 +28,7 @@
 /* The ABI this header describes. The host loads a plugin when the plugin's abi_major equals the
  * host's and the plugin's abi_minor is not greater than the host's. */
 #define P88_ABI_MAJOR 1
-#define P88_ABI_MINOR 0
+#define P88_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define P88_PLUGIN_ENTRY_SYMBOL "p88_plugin_entry"
@@ -111,6 +111,9 @@ typedef struct p88_credential {
   const char* principal;      /* API key, client id, or the JWT itself */
   const char* secret;         /* API secret or client secret; NULL if none. Never log it. */
   const char* additional_config_json; /* the row's additional_config (a JSON object) or NULL */
+  /* ABI 1.1: the token the host last cached for this credential (expired, or refused by the
+   * provider), or NULL. Lets authenticate() use a refresh grant. Never log it. */
+  const char* previous_token;
 } p88_credential;
 
 /* An HTTP request made through the host (p88_host_api.http). */
@@ -210,6 +213,8 @@ typedef struct p88_sync_request {
   const char* provider_event_id; /* for P88_SCOPE_EVENT streams; NULL otherwise */
   const char* provider_race_id;  /* the event's provider_race_id as stored, or NULL */
   const p88_credential* credential;
+  /* ABI 1.1: the event's name as stored (RunSignUp's division is its event), or NULL. */
+  const char* event_name;
 } p88_sync_request;
 
 /* The opaque per-sync handle the host passes to every call. */

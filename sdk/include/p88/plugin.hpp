@@ -15,6 +15,7 @@
 #ifndef P88_PLUGIN_HPP
 #define P88_PLUGIN_HPP
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -79,6 +80,7 @@ struct Credential {
   std::string principal;
   Text secret;
   Text additional_config_json;
+  Text previous_token;  // ABI 1.1: the host's last cached token, for refresh grants
 };
 
 struct SyncRequest {
@@ -87,6 +89,7 @@ struct SyncRequest {
   Text cursor;
   Text provider_event_id;
   Text provider_race_id;
+  Text event_name;  // ABI 1.1
   Credential credential;
   bool full() const { return mode == P88_MODE_FULL; }
 };
@@ -332,6 +335,8 @@ inline Credential to_credential(const p88_credential* c) {
   out.principal = c->principal ? c->principal : "";
   out.secret = text(c->secret);
   out.additional_config_json = text(c->additional_config_json);
+  if (c->struct_size >= offsetof(p88_credential, previous_token) + sizeof(c->previous_token))
+    out.previous_token = text(c->previous_token);
   return out;
 }
 
@@ -380,6 +385,8 @@ int32_t sync_trampoline(const p88_host_api* host, p88_job* job, const p88_sync_r
     req.provider_event_id = text(r->provider_event_id);
     req.provider_race_id = text(r->provider_race_id);
     req.credential = to_credential(r->credential);
+    if (r->struct_size >= offsetof(p88_sync_request, event_name) + sizeof(r->event_name))
+      req.event_name = text(r->event_name);
     Job j(host, job);
     instance<P>().sync(j, req);
   });

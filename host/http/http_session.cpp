@@ -1,0 +1,170 @@
+#include "http/http_session.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace p88::http {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+void initializeSslOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Net::initializeSSL(); });
+}
+
+bool retryableStatus(const std::string& method, int status) {
+  return method == "GET" && (status == 502 || status == 503 || status == 504);
+}
+
+}  // namespace
+
+std::string Response::header(const std::string& lower_name) const {
+  for (const auto& h : headers)
+    if (h.first == lower_name) return h.second;
+  return "";
+}
+
+std::string resolveUrl(const std::string& base, const std::string& url) {
+  if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) return url;
+  std::string b = base;
+  while (!b.empty() && b.back() == '/') b.pop_back();
+  if (url.empty()) return b;
+  return url.front() == '/' ? b + url : b + "/" + url;
+}
+
+std::string describeUrl(const std::string& url) {
+  try {
+    Poco::URI uri(url);
+    std::string out = uri.getScheme() + "://" + uri.getHost();
+    if (uri.getPort() != 0 && uri.getPort() != Poco::URI(uri.getScheme() + "://x").getPort())
+      out += ":" + std::to_string(uri.getPort());
+    return out + uri.getPath();
+  } catch (const Poco::Exception&) {
+    return url.substr(0, url.find('?'));
+  }
+}
+
+struct Session::Pool {
+  std::map<std::string, std::unique_ptr<Poco::Net::HTTPClientSession>> sessions;
+  Poco::Net::Context::Ptr tls;
+};
+
+Session::Session(std::string base_url, Options options)
+    : base_(std::move(base_url)), options_(std::move(options)), pool_(std::make_unique<Pool>()) {}
+
+Session::~Session() = default;
+
+Response Session::send(const Request& request, const std::function<bool()>& cancelled) {
+  const std::string url = resolveUrl(base_, request.url);
+  const std::string shown = describeUrl(url);
+  Poco::URI uri;
+  try {
+    uri = Poco::URI(url);
+  } catch (const Poco::Exception& e) {
+    throw TransportError("invalid URL " + shown + ": " + e.message());
+  }
+  if (uri.getScheme() != "http" && uri.getScheme() != "https")
+    throw TransportError("unsupported URL scheme in " + shown + " (http or https only)");
+  const std::string origin = uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort());
+  std::string why;
+  for (int attempt = 1; attempt <= std::max(1, options_.attempts); ++attempt) {
+    if (attempt > 1) {
+      int wait = options_.retry_base_ms << (attempt - 2);
+      for (int waited = 0; waited < wait; waited += 50) {
+        if (cancelled && cancelled()) throw TransportError("cancelled while retrying " + shown);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    auto& session = pool_->sessions[origin];
+    try {
+      if (!session) {
+        if (uri.getScheme() == "https") {
+          initializeSslOnce();
+          if (!pool_->tls)
+            pool_->tls = new Poco::Net::Context(
+                Poco::Net::Context::TLS_CLIENT_USE, "", "", options_.ca_file,
+                options_.verify_tls ? Poco::Net::Context::VERIFY_STRICT : Poco::Net::Context::VERIFY_NONE,
+                9, true);
+          session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), pool_->tls);
+        } else {
+          session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+        }
+        session->setKeepAlive(true);
+        session->setTimeout(Poco::Timespan(options_.connect_timeout_ms * 1000LL),
+                            Poco::Timespan(options_.io_timeout_ms * 1000LL),
+                            Poco::Timespan(options_.io_timeout_ms * 1000LL));
+      }
+      Poco::Net::HTTPRequest req(request.method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
+      req.setKeepAlive(true);
+      req.set("Accept", "application/json");
+      req.set("User-Agent", "p88host");
+      for (const auto& h : request.headers) req.set(h.first, h.second);
+      if (!request.body.empty() || request.method == "POST" || request.method == "PUT")
+        req.setContentLength(static_cast<std::streamsize>(request.body.size()));
+      std::ostream& out = session->sendRequest(req);
+      out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
+      Poco::Net::HTTPResponse resp;
+      std::istream& in = session->receiveResponse(resp);
+      ++calls_;
+      Response r;
+      r.status = static_cast<int>(resp.getStatus());
+      for (const auto& h : resp) r.headers.emplace_back(lower(h.first), h.second);
+      char buf[65536];
+      while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        r.body.append(buf, static_cast<size_t>(in.gcount()));
+        if (r.body.size() > options_.max_body_bytes) {
+          session.reset();
+          throw TransportError("the response from " + shown + " is larger than the cap of " +
+                               std::to_string(options_.max_body_bytes) + " bytes");
+        }
+      }
+      if (resp.hasContentLength() &&
+          static_cast<int64_t>(r.body.size()) < static_cast<int64_t>(resp.getContentLength64())) {
+        session.reset();
+        why = "truncated response: " + std::to_string(r.body.size()) + " of " +
+              std::to_string(resp.getContentLength64()) + " bytes";
+        continue;
+      }
+      if (!resp.getKeepAlive()) session.reset();
+      if (retryableStatus(request.method, r.status) && attempt < options_.attempts) {
+        why = "HTTP " + std::to_string(r.status);
+        std::string after = r.header("retry-after");
+        if (!after.empty() && after.find_first_not_of("0123456789") == std::string::npos &&
+            std::stol(after) > 30)
+          return r;  // the provider asks for longer than a transport retry waits
+        continue;
+      }
+      return r;
+    } catch (const TransportError&) {
+      throw;
+    } catch (const Poco::Exception& e) {
+      session.reset();
+      why = e.displayText();
+    } catch (const std::exception& e) {
+      session.reset();
+      why = e.what();
+    }
+  }
+  throw TransportError("no response from " + shown + " after " + std::to_string(options_.attempts) +
+                       " attempts: " + why);
+}
+
+}  // namespace p88::http

@@ -1,0 +1,432 @@
+#include "sync/stream_runner.h"
+
+#include <chrono>
+#include <list>
+#include <nlohmann/json.hpp>
+
+#include "http/http_session.h"
+#include "logging/logging.h"
+#include "store/record_validation.h"
+#include "store/store.h"
+#include "sync/token_cache.h"
+
+namespace p88::sync {
+namespace {
+
+constexpr size_t kMaxProblems = 20;
+
+std::optional<std::string> text(const char* s) {
+  return s ? std::optional<std::string>(s) : std::nullopt;
+}
+std::optional<int64_t> integer(int64_t v) {
+  return v == P88_NULL_INT ? std::nullopt : std::optional<int64_t>(v);
+}
+
+// Every string value in the credential's additional_config whose key names a secret.
+void registerConfigSecrets(const std::optional<std::string>& config) {
+  if (!config) return;
+  auto j = nlohmann::json::parse(*config, nullptr, false);
+  if (!j.is_object()) return;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    if (it->is_string() && (key.find("password") != std::string::npos ||
+                            key.find("secret") != std::string::npos ||
+                            key.find("token") != std::string::npos || key.find("key") != std::string::npos))
+      logging::addSecret(it->get<std::string>());
+  }
+}
+
+struct OwnedResponse {
+  p88_http_response c{};
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<p88_header> c_headers;
+};
+
+}  // namespace
+}  // namespace p88::sync
+
+// The job handle a plugin holds: everything one stream run needs, on the stack of runStream().
+struct p88_job {
+  const p88::sync::StreamRun* run = nullptr;
+  p88::sync::JobEnvironment* env = nullptr;
+  p88::sync::StreamResult result;
+  p88_credential credential{};
+  std::string last_error;
+  std::list<p88::sync::OwnedResponse> responses;
+  p88::store::Batch batch;
+  std::string token;                 // what get_token() last handed out
+  std::optional<std::string> new_token;
+  int64_t new_token_ttl = 0;
+  bool in_authenticate = false;
+  std::optional<std::string> previous_token;
+};
+
+namespace p88::sync {
+namespace {
+
+void addProblem(p88_job* job, const std::string& problem) {
+  if (job->result.problems.size() < kMaxProblems) job->result.problems.push_back(logging::redact(problem));
+}
+
+void log(p88_job* job, logging::Level level, const std::string& message) {
+  logging::write(logging::Component::worker, level, job->env->label + " " + message);
+}
+
+// Writes what is buffered, with the cursor when given. Throws what the store throws.
+void flush(p88_job* job, const std::optional<std::string>& cursor) {
+  if (job->batch.events.empty() && job->batch.participants.empty() && !cursor) return;
+  job->batch.cursor = cursor;
+  store::WriteResult w = job->env->store->writeBatch(std::move(job->batch));
+  StreamResult& r = job->result;
+  r.inserted += w.inserted;
+  r.updated += w.updated;
+  r.unchanged += w.unchanged;
+  r.status_changes += w.status_changes;
+  r.rejected += w.rejected.size();
+  for (const auto& rej : w.rejected) {
+    addProblem(job, "record " + rej.record_id + " refused: " + rej.reason);
+    log(job, logging::Level::warning, "record refused id=" + rej.record_id + " reason=" + rej.reason);
+  }
+  if (cursor) {
+    r.checkpointed = true;
+    r.cursor = cursor;
+  }
+  const store::StreamKey key = job->batch.key;
+  job->batch = store::Batch{};
+  job->batch.key = key;
+  if (job->env->progress) job->env->progress(r);
+}
+
+void maybeFlush(p88_job* job) {
+  if (job->batch.events.size() + job->batch.participants.size() >= job->env->batch_size) flush(job, std::nullopt);
+}
+
+int32_t fail(p88_job* job, int32_t status, const std::string& message) {
+  job->last_error = logging::redact(message);
+  return status;
+}
+
+int32_t hostHttp(p88_job* job, const p88_http_request* request, const p88_http_response** response) {
+  if (request == nullptr || response == nullptr || request->url == nullptr)
+    return fail(job, P88_ERR_INVALID, "http(): request, url and response are required");
+  if (job->env->cancelled && job->env->cancelled()) return fail(job, P88_ERR_CANCELLED, "cancelled by the host");
+  http::Request req;
+  req.method = request->method ? request->method : "GET";
+  req.url = request->url;
+  for (size_t i = 0; i < request->header_count; ++i)
+    if (request->headers[i].name && request->headers[i].value)
+      req.headers.emplace_back(request->headers[i].name, request->headers[i].value);
+  if (request->body) req.body.assign(request->body, request->body_length);
+  const int64_t before = job->env->session->calls();
+  try {
+    http::Response resp = job->env->session->send(req, job->env->cancelled);
+    job->result.api_calls += job->env->session->calls() - before;
+    log(job, logging::Level::debug,
+        req.method + " " + http::describeUrl(http::resolveUrl(job->env->session->baseUrl(), req.url)) +
+            " -> " + std::to_string(resp.status) + " (" + std::to_string(resp.body.size()) + " bytes)");
+    auto& owned = job->responses.emplace_back();
+    owned.body = std::move(resp.body);
+    owned.headers = std::move(resp.headers);
+    for (const auto& h : owned.headers) owned.c_headers.push_back({h.first.c_str(), h.second.c_str()});
+    owned.c.struct_size = sizeof owned.c;
+    owned.c.status = resp.status;
+    owned.c.body = owned.body.c_str();
+    owned.c.body_length = owned.body.size();
+    owned.c.headers = owned.c_headers.data();
+    owned.c.header_count = owned.c_headers.size();
+    *response = &owned.c;
+    return P88_OK;
+  } catch (const http::TransportError& e) {
+    job->result.api_calls += job->env->session->calls() - before;
+    bool cancelled = job->env->cancelled && job->env->cancelled();
+    return fail(job, cancelled ? P88_ERR_CANCELLED : P88_ERR_TRANSIENT, e.what());
+  }
+}
+
+void hostHttpRelease(p88_job* job, const p88_http_response* response) {
+  job->responses.remove_if([&](const OwnedResponse& r) { return &r.c == response; });
+}
+
+const char* hostLastError(p88_job* job) { return job->last_error.c_str(); }
+
+void hostLog(p88_job* job, int32_t level, const char* message) {
+  if (message == nullptr) return;
+  logging::Level l = level <= P88_LOG_DEBUG     ? logging::Level::debug
+                     : level == P88_LOG_INFO    ? logging::Level::information
+                     : level == P88_LOG_WARNING ? logging::Level::warning
+                                                : logging::Level::error;
+  log(job, l, message);
+}
+
+int32_t refuse(p88_job* job, const std::string& id, const std::string& reason) {
+  ++job->result.rejected;
+  addProblem(job, "record " + id + " refused: " + reason);
+  log(job, logging::Level::warning, "record refused id=" + id + " reason=" + reason);
+  return fail(job, P88_ERR_INVALID, "record " + id + " refused: " + reason);
+}
+
+int32_t hostEmitEvent(p88_job* job, const p88_event_record* r) {
+  if (r == nullptr || r->struct_size < offsetof(p88_event_record, raw_json) + sizeof(void*))
+    return fail(job, P88_ERR_INVALID, "emit_event(): record missing or struct_size too small");
+  ++job->result.emitted;
+  store::EventRecord e;
+  e.provider_event_id = r->provider_event_id ? r->provider_event_id : "";
+  e.provider_race_id = text(r->provider_race_id);
+  e.name = text(r->name);
+  e.race_name = text(r->race_name);
+  e.description = text(r->description);
+  e.start_time = text(r->start_time);
+  e.end_time = text(r->end_time);
+  e.time_zone = text(r->time_zone);
+  e.location_name = text(r->location_name);
+  e.city = text(r->city);
+  e.state = text(r->state);
+  e.country = text(r->country);
+  e.event_type = text(r->event_type);
+  e.distance = text(r->distance);
+  e.registration_opens = text(r->registration_opens);
+  e.registration_closes = text(r->registration_closes);
+  e.status = text(r->status);
+  e.last_modified = text(r->last_modified);
+  e.raw_json = r->raw_json ? r->raw_json : "";
+  if (auto why = store::prepareRecord(e)) return refuse(job, e.provider_event_id, *why);
+  job->batch.events.push_back(std::move(e));
+  try {
+    maybeFlush(job);
+  } catch (const std::exception& ex) {
+    return fail(job, P88_ERR_TRANSIENT, std::string("writing a batch failed: ") + ex.what());
+  }
+  return P88_OK;
+}
+
+int32_t hostEmitParticipant(p88_job* job, const p88_participant_record* r) {
+  if (r == nullptr || r->struct_size < offsetof(p88_participant_record, flags) + sizeof(uint32_t))
+    return fail(job, P88_ERR_INVALID, "emit_participant(): record missing or struct_size too small");
+  ++job->result.emitted;
+  store::ParticipantRecord p;
+  p.provider_participant_id = r->provider_participant_id ? r->provider_participant_id : "";
+  p.provider_event_id = r->provider_event_id ? r->provider_event_id : "";
+  p.provider_person_id = text(r->provider_person_id);
+  p.first_name = text(r->first_name);
+  p.middle_name = text(r->middle_name);
+  p.last_name = text(r->last_name);
+  p.email = text(r->email);
+  p.phone = text(r->phone);
+  p.date_of_birth = text(r->date_of_birth);
+  p.gender = text(r->gender);
+  p.gender_raw = text(r->gender_raw);
+  p.age = integer(r->age);
+  p.bib = text(r->bib);
+  p.chip = text(r->chip);
+  p.team_name = text(r->team_name);
+  p.division = text(r->division);
+  p.registration_date = text(r->registration_date);
+  p.status = r->status ? r->status : "active";
+  p.new_registration_id = text(r->new_registration_id);
+  p.amount_paid_minor = integer(r->amount_paid_minor);
+  p.currency = text(r->currency);
+  p.city = text(r->city);
+  p.state = text(r->state);
+  p.country = text(r->country);
+  p.address_json = text(r->address_json);
+  p.emergency_contact_json = text(r->emergency_contact_json);
+  p.answers_json = text(r->answers_json);
+  p.last_modified = text(r->last_modified);
+  p.raw_json = r->raw_json ? r->raw_json : "";
+  p.status_only = (r->flags & P88_RECORD_STATUS_ONLY) != 0;
+  if (auto why = store::prepareRecord(p)) return refuse(job, p.provider_participant_id, *why);
+  job->batch.participants.push_back(std::move(p));
+  try {
+    maybeFlush(job);
+  } catch (const std::exception& ex) {
+    return fail(job, P88_ERR_TRANSIENT, std::string("writing a batch failed: ") + ex.what());
+  }
+  return P88_OK;
+}
+
+void hostRecordError(p88_job* job, const char* record_id, const char* field, const char* message) {
+  ++job->result.skipped;
+  std::string line = std::string("record ") + (record_id ? record_id : "?") + " field " +
+                     (field ? field : "?") + ": " + (message ? message : "");
+  addProblem(job, line);
+  log(job, logging::Level::warning, line);
+}
+
+int32_t hostCheckpoint(p88_job* job, const char* cursor) {
+  try {
+    flush(job, std::string(cursor ? cursor : ""));
+    return P88_OK;
+  } catch (const std::exception& e) {
+    return fail(job, P88_ERR_TRANSIENT, std::string("committing a checkpoint failed: ") + e.what());
+  }
+}
+
+int32_t hostIsCancelled(p88_job* job) { return job->env->cancelled && job->env->cancelled() ? 1 : 0; }
+
+int64_t hostNowMs(p88_job* job) { return job->env->now_ms(); }
+
+void hostSetToken(p88_job* job, const char* token, int64_t expires_in_seconds) {
+  if (token == nullptr || *token == '\0') return;
+  logging::addSecret(token);
+  job->new_token = token;
+  job->new_token_ttl = expires_in_seconds;
+}
+
+void hostSetError(p88_job* job, const char* message, int64_t retry_after_seconds) {
+  job->last_error = logging::redact(message ? message : "");
+  job->result.retry_after_seconds = retry_after_seconds;
+}
+
+const p88_host_api* hostApi();
+
+int32_t hostGetToken(p88_job* job, int32_t force_refresh, const char** token) {
+  if (token == nullptr) return fail(job, P88_ERR_INVALID, "get_token(): token is required");
+  const p88_plugin_descriptor* d = job->run->plugin;
+  const int64_t cred = job->run->credential->id;
+  if (d->authenticate == nullptr)
+    return fail(job, P88_ERR_INVALID, "get_token(): this plugin has no authenticate() (auth kind is not oauth2)");
+  if (job->in_authenticate) return fail(job, P88_ERR_INVALID, "get_token() called from authenticate()");
+  if (!force_refresh) {
+    if (auto t = job->env->tokens->valid(cred, job->env->now_ms())) {
+      job->token = *t;
+      *token = job->token.c_str();
+      return P88_OK;
+    }
+  }
+  job->previous_token = job->env->tokens->any(cred);
+  job->credential.previous_token = job->previous_token ? job->previous_token->c_str() : nullptr;
+  job->new_token.reset();
+  job->in_authenticate = true;
+  int32_t rc = d->authenticate(hostApi(), job, &job->credential);
+  job->in_authenticate = false;
+  job->credential.previous_token = nullptr;
+  if (rc != P88_OK) return rc;  // the plugin set the error
+  if (!job->new_token)
+    return fail(job, P88_ERR_INTERNAL, "authenticate() returned ok without calling set_token()");
+  const int64_t ttl = job->new_token_ttl;
+  job->env->tokens->put(cred, {*job->new_token, ttl > 0 ? job->env->now_ms() + ttl * 1000 : 0});
+  log(job, logging::Level::information,
+      "token obtained for credential " + std::to_string(cred) +
+          (ttl > 0 ? ", valid " + std::to_string(ttl) + " s" : ", lifetime unknown"));
+  job->token = *job->new_token;
+  *token = job->token.c_str();
+  return P88_OK;
+}
+
+const p88_host_api* hostApi() {
+  static const p88_host_api api = [] {
+    p88_host_api a{};
+    a.struct_size = sizeof a;
+    a.abi_major = P88_ABI_MAJOR;
+    a.abi_minor = P88_ABI_MINOR;
+    a.http = &hostHttp;
+    a.http_release = &hostHttpRelease;
+    a.last_error = &hostLastError;
+    a.log = &hostLog;
+    a.emit_event = &hostEmitEvent;
+    a.emit_participant = &hostEmitParticipant;
+    a.record_error = &hostRecordError;
+    a.checkpoint = &hostCheckpoint;
+    a.is_cancelled = &hostIsCancelled;
+    a.now_ms = &hostNowMs;
+    a.get_token = &hostGetToken;
+    a.set_token = &hostSetToken;
+    a.set_error = &hostSetError;
+    return a;
+  }();
+  return &api;
+}
+
+}  // namespace
+
+const char* statusName(int32_t status) {
+  switch (status) {
+    case P88_OK: return "ok";
+    case P88_ERR_AUTH: return "auth";
+    case P88_ERR_TRANSIENT: return "transient";
+    case P88_ERR_THROTTLED: return "throttled";
+    case P88_ERR_NOT_FOUND: return "not_found";
+    case P88_ERR_INVALID: return "invalid";
+    case P88_ERR_CANCELLED: return "cancelled";
+    case P88_ERR_INTERNAL: return "internal";
+    default: return "unknown";
+  }
+}
+
+void accumulate(StreamResult& total, const StreamResult& r) {
+  total.emitted += r.emitted;
+  total.inserted += r.inserted;
+  total.updated += r.updated;
+  total.unchanged += r.unchanged;
+  total.status_changes += r.status_changes;
+  total.rejected += r.rejected;
+  total.skipped += r.skipped;
+  total.api_calls += r.api_calls;
+  for (const auto& p : r.problems)
+    if (total.problems.size() < kMaxProblems) total.problems.push_back(p);
+  if (total.ok() && !r.ok()) {
+    total.status = r.status;
+    total.error = r.error;
+    total.retry_after_seconds = r.retry_after_seconds;
+  }
+}
+
+StreamResult runStream(const StreamRun& run, JobEnvironment& env) {
+  if (!env.now_ms)
+    env.now_ms = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  const Credential& c = *run.credential;
+  logging::addSecret(c.principal);
+  if (c.secret) logging::addSecret(*c.secret);
+  registerConfigSecrets(c.additional_config);
+
+  p88_job job;
+  job.run = &run;
+  job.env = &env;
+  job.credential.struct_size = sizeof job.credential;
+  job.credential.credential_id = c.id;
+  job.credential.timing_partner_id = c.timing_partner_id;
+  job.credential.principal = c.principal.c_str();
+  job.credential.secret = c.secret ? c.secret->c_str() : nullptr;
+  job.credential.additional_config_json = c.additional_config ? c.additional_config->c_str() : nullptr;
+  job.batch.key = {c.timing_partner_id, c.provider_id, c.id, run.stream, run.provider_event_id};
+
+  p88_sync_request req{};
+  req.struct_size = sizeof req;
+  req.stream = run.stream.c_str();
+  req.mode = run.mode;
+  req.cursor = run.mode == P88_MODE_INCREMENTAL && run.cursor ? run.cursor->c_str() : nullptr;
+  req.provider_event_id = run.provider_event_id.empty() ? nullptr : run.provider_event_id.c_str();
+  req.provider_race_id = run.provider_race_id ? run.provider_race_id->c_str() : nullptr;
+  req.credential = &job.credential;
+  req.event_name = run.event_name ? run.event_name->c_str() : nullptr;
+
+  int32_t rc;
+  try {
+    rc = run.plugin->sync(hostApi(), &job, &req);
+  } catch (...) {
+    rc = fail(&job, P88_ERR_INTERNAL, "the plugin let an exception escape sync()");
+  }
+  job.result.status = rc;
+  if (rc != P88_OK) job.result.error = job.last_error.empty() ? statusName(rc) : job.last_error;
+  // Records emitted after the last checkpoint are kept (upserts are idempotent); the cursor stays
+  // where the last checkpoint put it.
+  try {
+    flush(&job, std::nullopt);
+  } catch (const std::exception& e) {
+    if (job.result.ok()) {
+      job.result.status = P88_ERR_TRANSIENT;
+      job.result.error = logging::redact(std::string("writing the last batch failed: ") + e.what());
+    }
+  }
+  if (job.result.ok() && !job.result.checkpointed)
+    log(&job, logging::Level::warning, "stream " + run.stream + " finished without a checkpoint");
+  job.result.error = logging::redact(job.result.error);
+  return job.result;
+}
+
+}  // namespace p88::sync

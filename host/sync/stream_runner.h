@@ -1,0 +1,81 @@
+// Runs one stream of one plugin for one credential (and event): builds the job context the
+// plugin sees through p88_host_api (HTTP session, token cache, record sink, cursor), calls the
+// plugin's sync(), and writes what it emits in batches, each with its cursor in one transaction.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "p88/plugin.h"
+
+namespace p88::store {
+class Store;
+}
+namespace p88::http {
+class Session;
+}
+
+namespace p88::sync {
+
+class TokenCache;
+
+// A row of partner_provider_credentials, secret in clear (never logged).
+struct Credential {
+  int64_t id = 0;
+  int64_t timing_partner_id = 0;
+  int64_t provider_id = 0;
+  std::string principal;
+  std::optional<std::string> secret;
+  std::optional<std::string> additional_config;  // JSON object text
+};
+
+struct StreamRun {
+  const p88_plugin_descriptor* plugin = nullptr;
+  const Credential* credential = nullptr;
+  std::string stream;
+  uint32_t mode = P88_MODE_FULL;
+  std::optional<std::string> cursor;   // handed to the plugin on incremental runs
+  std::string provider_event_id;       // "" for account-scoped streams
+  std::optional<std::string> provider_race_id;
+  std::optional<std::string> event_name;
+};
+
+struct StreamResult {
+  int32_t status = P88_OK;
+  std::string error;             // redacted
+  int64_t retry_after_seconds = 0;
+  size_t emitted = 0;            // records the plugin handed over
+  size_t inserted = 0, updated = 0, unchanged = 0;
+  size_t status_changes = 0;     // cancelled/removed/transferred records inserted or changed
+  size_t rejected = 0;           // refused by validation or the database
+  size_t skipped = 0;            // reported by the plugin (record_error)
+  std::vector<std::string> problems;  // the first few rejections and record errors
+  int64_t api_calls = 0;
+  bool checkpointed = false;
+  std::optional<std::string> cursor;  // the last committed cursor
+  bool ok() const { return status == P88_OK; }
+};
+
+struct JobEnvironment {
+  store::Store* store = nullptr;
+  http::Session* session = nullptr;
+  TokenCache* tokens = nullptr;
+  std::function<int64_t()> now_ms;       // default: the system clock
+  std::function<bool()> cancelled;       // default: never
+  std::function<void(const StreamResult&)> progress;  // after each written batch
+  size_t batch_size = 1000;
+  std::string label;                     // "RunSignUp partner=1 credential=3": for log lines
+};
+
+StreamResult runStream(const StreamRun& run, JobEnvironment& env);
+
+// Adds r's counts to total; total takes the status and error of the first failure.
+void accumulate(StreamResult& total, const StreamResult& r);
+
+// "ok", "auth", "transient", ...
+const char* statusName(int32_t status);
+
+}  // namespace p88::sync

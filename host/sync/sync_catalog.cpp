@@ -1,0 +1,110 @@
+#include "sync/sync_catalog.h"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+#include "store/store.h"
+
+namespace p88::sync {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::vector<EventRef> eventRows(const store::SqlRows& rows) {
+  std::vector<EventRef> out;
+  for (size_t i = 0; i < rows.rows.size(); ++i)
+    out.push_back({rows.at(i, "provider_event_id").value_or(""), rows.at(i, "provider_race_id"),
+                   rows.at(i, "name"), rows.at(i, "start_time")});
+  return out;
+}
+
+const char* kEventColumns =
+    "SELECT provider_event_id, provider_race_id, name, start_time FROM events "
+    "WHERE timing_partner_id = $1 AND provider_id = $2 AND "
+    "(partner_provider_credential_id = $3 OR partner_provider_credential_id IS NULL) ";
+
+}  // namespace
+
+std::optional<ProviderRow> findProvider(store::Store& store, const std::string& name_or_slug) {
+  auto rows = store.query(
+      "SELECT provider_id, name, slug, api_base_url, rate_limit_per_hour FROM providers "
+      "ORDER BY provider_id");
+  const std::string wanted = lower(name_or_slug);
+  std::optional<ProviderRow> loose;
+  for (size_t i = 0; i < rows.rows.size(); ++i) {
+    ProviderRow p{std::stoll(rows.at(i, "provider_id").value()), rows.at(i, "name").value_or(""),
+                  rows.at(i, "slug").value_or(""), rows.at(i, "api_base_url").value_or(""),
+                  std::stoll(rows.at(i, "rate_limit_per_hour").value_or("0"))};
+    if (p.name == name_or_slug) return p;
+    if (!loose && (lower(p.name) == wanted || lower(p.slug) == wanted)) loose = p;
+  }
+  return loose;
+}
+
+bool timingPartnerExists(store::Store& store, int64_t timing_partner_id) {
+  return !store.query("SELECT 1 FROM timing_partners WHERE timing_partner_id = $1",
+                      {std::to_string(timing_partner_id)})
+              .empty();
+}
+
+std::vector<Credential> activeCredentials(store::Store& store, int64_t timing_partner_id,
+                                          int64_t provider_id) {
+  auto rows = store.query(
+      "SELECT partner_provider_credential_id, principal, secret, additional_config "
+      "FROM partner_provider_credentials WHERE timing_partner_id = $1 AND provider_id = $2 AND "
+      "active ORDER BY partner_provider_credential_id",
+      {std::to_string(timing_partner_id), std::to_string(provider_id)});
+  std::vector<Credential> out;
+  for (size_t i = 0; i < rows.rows.size(); ++i) {
+    Credential c;
+    c.id = std::stoll(rows.at(i, "partner_provider_credential_id").value());
+    c.timing_partner_id = timing_partner_id;
+    c.provider_id = provider_id;
+    c.principal = rows.at(i, "principal").value_or("");
+    c.secret = rows.at(i, "secret");
+    c.additional_config = rows.at(i, "additional_config");
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<EventRef> currentEvents(store::Store& store, const Credential& c,
+                                    const std::string& not_before_utc) {
+  return eventRows(store.query(std::string(kEventColumns) +
+                                   "AND (start_time IS NULL OR start_time >= $4) "
+                                   "ORDER BY start_time, provider_event_id",
+                               {std::to_string(c.timing_partner_id), std::to_string(c.provider_id),
+                                std::to_string(c.id), not_before_utc}));
+}
+
+std::vector<EventRef> eventsById(store::Store& store, const Credential& c, const std::string& id) {
+  const store::SqlParams params{std::to_string(c.timing_partner_id), std::to_string(c.provider_id),
+                                std::to_string(c.id), id};
+  auto exact = eventRows(store.query(std::string(kEventColumns) + "AND provider_event_id = $4", params));
+  if (!exact.empty()) return exact;
+  return eventRows(store.query(std::string(kEventColumns) +
+                                   "AND provider_race_id = $4 ORDER BY start_time, provider_event_id",
+                               params));
+}
+
+std::string isoFromDatabase(const std::optional<std::string>& value) {
+  if (!value || value->size() < 19) return "";
+  std::string s = value->substr(0, 19);
+  s[10] = 'T';
+  return s + "Z";
+}
+
+std::string utcMinusSeconds(int64_t now_ms, int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(now_ms / 1000 - seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+}  // namespace p88::sync

@@ -1,0 +1,45 @@
+// What the database says about who to sync: providers, credentials, and the events discovered.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sync/stream_runner.h"
+#include "sync/sync_operation.h"
+
+namespace p88::store {
+class Store;
+}
+
+namespace p88::sync {
+
+struct ProviderRow {
+  int64_t id = 0;
+  std::string name;
+  std::string slug;
+  std::string api_base_url;
+  int64_t rate_limit_per_hour = 0;
+};
+
+// By exact name, else by name or slug ignoring case ("runsignup", "let's do this").
+std::optional<ProviderRow> findProvider(store::Store& store, const std::string& name_or_slug);
+bool timingPartnerExists(store::Store& store, int64_t timing_partner_id);
+// The partner's active credentials for the provider, oldest first.
+std::vector<Credential> activeCredentials(store::Store& store, int64_t timing_partner_id,
+                                          int64_t provider_id);
+// Events of the partner at the provider that the credential discovered (or nobody did), whose
+// start is at or after `not_before_utc` ("YYYY-MM-DD HH:MM:SS") or unknown, nearest start first.
+std::vector<EventRef> currentEvents(store::Store& store, const Credential& credential,
+                                    const std::string& not_before_utc);
+// Events with that provider_event_id, or else every event of that provider_race_id.
+std::vector<EventRef> eventsById(store::Store& store, const Credential& credential,
+                                 const std::string& id);
+
+// "2026-05-10T08:00:00Z" for a database timestamp ("2026-05-10 08:00:00[+00]"), "" for NULL.
+std::string isoFromDatabase(const std::optional<std::string>& value);
+// The database's text form of now minus `seconds`, UTC.
+std::string utcMinusSeconds(int64_t now_ms, int64_t seconds);
+
+}  // namespace p88::sync
