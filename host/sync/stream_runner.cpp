@@ -76,8 +76,11 @@ void log(p88_job* job, logging::Level level, const std::string& message) {
 // Writes what is buffered, with the cursor when given. Throws what the store throws.
 void flush(p88_job* job, const std::optional<std::string>& cursor) {
   if (job->batch.events.empty() && job->batch.participants.empty() && !cursor) return;
+  const store::StreamKey key = job->batch.key;
   job->batch.cursor = cursor;
   store::WriteResult w = job->env->store->writeBatch(std::move(job->batch));
+  job->batch = store::Batch{};
+  job->batch.key = key;
   StreamResult& r = job->result;
   r.inserted += w.inserted;
   r.updated += w.updated;
@@ -92,9 +95,6 @@ void flush(p88_job* job, const std::optional<std::string>& cursor) {
     r.checkpointed = true;
     r.cursor = cursor;
   }
-  const store::StreamKey key = job->batch.key;
-  job->batch = store::Batch{};
-  job->batch.key = key;
   if (job->env->progress) job->env->progress(r);
 }
 
@@ -278,6 +278,8 @@ void hostSetError(p88_job* job, const char* message, int64_t retry_after_seconds
   job->result.retry_after_seconds = retry_after_seconds;
 }
 
+const char* hostBaseUrl(p88_job* job) { return job->env->session->baseUrl().c_str(); }
+
 const p88_host_api* hostApi();
 
 int32_t hostGetToken(p88_job* job, int32_t force_refresh, const char** token) {
@@ -333,6 +335,7 @@ const p88_host_api* hostApi() {
     a.get_token = &hostGetToken;
     a.set_token = &hostSetToken;
     a.set_error = &hostSetError;
+    a.base_url = &hostBaseUrl;
     return a;
   }();
   return &api;

@@ -200,13 +200,41 @@ TEST(HostCli, AnUnwritableLogDirectoryFallsBackToStderr) {
 
 TEST(HostCli, TheSeedsRunFlagsAreAcceptedButNotAvailableYet) {
   test::TempDir dir;
-  for (std::vector<std::string> args : {std::vector<std::string>{"--workers", "3"}, {"--engine-only"}, {"--worker-only"},
-                                        {"--manual-sync", "1:RunSignUp:12345"}, {"--manual-sync", "1:RunSignUp"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--workers", "3"}, {"--engine-only"}, {"--worker-only"}}) {
     args.insert(args.end(), {"--log-dir", dir.path(), "--db-path", dir.file("x.db")});
     auto r = runHost(args);
     EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
     EXPECT_TRUE(contains(r.err, "not available yet")) << r.err;
   }
+}
+
+TEST(HostCli, ManualSyncNamesWhatIsMissing) {
+  test::TempDir dir;
+  const std::vector<std::string> common = {"--log-dir", dir.path(), "--db-path", dir.file("x.db")};
+  auto run = [&](const std::string& spec) {
+    std::vector<std::string> args = {"--manual-sync", spec};
+    args.insert(args.end(), common.begin(), common.end());
+    return runHost(args);
+  };
+  auto r = run("1:RunSignUp");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "timing partner 1 does not exist")) << r.err;
+  auto store = store::openStore([&] {
+    store::DatabaseConfig c;
+    c.sqlite_path = dir.file("x.db");
+    return c;
+  }());
+  store->query("INSERT INTO timing_partners (company_name) VALUES ('Test Timing')");
+  r = run("1:Ultra Signup");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "no provider named 'Ultra Signup'")) << r.err;
+  r = run("1:RunSignUp");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "timing partner 1 has no active credential for RunSignUp")) << r.err;
+  r = run("1:\"Let's Do This\"");
+  EXPECT_TRUE(contains(r.err, "no active credential for Let's Do This")) << r.err;
+  r = run("1:RunSignUp:");
+  EXPECT_TRUE(contains(r.err, "the event id after the second ':' is empty")) << r.err;
 }
 
 TEST(HostCli, AMalformedManualSyncSpecIsRefused) {

@@ -117,6 +117,15 @@ TestDatabase::TestDatabase(store::DatabaseConfig::Backend backend) {
   config_.postgres.dbname = name;
 }
 
+std::map<std::string, std::string> TestDatabase::hostEnv() const {
+  if (config_.backend == store::DatabaseConfig::Backend::sqlite) return {{"P88_DB_PATH", config_.sqlite_path}};
+  const auto& p = config_.postgres;
+  std::map<std::string, std::string> env = {{"DB_HOST", p.host}, {"DB_PORT", p.port}, {"DB_NAME", p.dbname},
+                                            {"DB_USER", p.user}};
+  if (!p.password.empty()) env["DB_PASSWORD"] = p.password;
+  return env;
+}
+
 TestDatabase::~TestDatabase() {
   if (config_.backend != store::DatabaseConfig::Backend::postgresql) return;
   try {

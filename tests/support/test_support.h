@@ -49,6 +49,8 @@ class TestDatabase {
   ~TestDatabase();
   const store::DatabaseConfig& config() const { return config_; }
   std::unique_ptr<store::Store> open() const { return store::openStore(config_); }
+  // The environment that points p88host at this database.
+  std::map<std::string, std::string> hostEnv() const;
 
  private:
   store::DatabaseConfig config_;

@@ -268,6 +268,10 @@ typedef struct p88_host_api {
   /* Sets the message that explains a failed status returned to the host; retry_after_seconds > 0
    * with P88_ERR_THROTTLED says when the provider allows the next call. */
   void (*set_error)(p88_job* job, const char* message, int64_t retry_after_seconds);
+
+  /* ABI 1.1: the provider base URL this job's relative URLs resolve against (configured per
+   * provider, e.g. a sandbox or the simulator), for deriving a separate token URL. */
+  const char* (*base_url)(p88_job* job);
 } p88_host_api;
 
 /* The descriptor a plugin returns from p88_plugin_entry(). */

@@ -294,6 +294,15 @@ class Job {
     host_->set_token(job_, token.c_str(), expires_in_seconds);
   }
 
+  // The base URL relative request URLs resolve against ("" from an ABI 1.0 host).
+  std::string base_url() {
+    if (host_->struct_size < offsetof(p88_host_api, base_url) + sizeof(host_->base_url) ||
+        host_->base_url == nullptr)
+      return "";
+    const char* u = host_->base_url(job_);
+    return u ? u : "";
+  }
+
   std::string last_error() {
     const char* e = host_->last_error(job_);
     return e ? e : "unknown error";

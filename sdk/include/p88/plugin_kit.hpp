@@ -79,8 +79,8 @@ inline std::optional<seconds> parse_iso(std::string_view text) {
 
 // A local wall-clock time in an IANA zone, parsed with a date::parse format ("%m/%d/%Y %H:%M" for
 // RunSignUp's "9/7/2021 15:15", "%FT%T" for "2026-05-10T08:00:00"). A time that does not exist
-// (spring forward) or exists twice (fall back) resolves to the earlier instant. nullopt when the
-// text does not match or the zone is unknown.
+// (spring forward) is the instant the clocks jump; one that exists twice (fall back) is the earlier
+// of the two. nullopt when the text does not match or the zone is unknown.
 inline std::optional<seconds> parse_local(std::string_view text, const char* format,
                                           std::string_view zone) {
   std::istringstream in{std::string(text)};
@@ -165,16 +165,20 @@ inline std::string base64_encode(std::string_view in) {
 class FieldReader {
  public:
   FieldReader(const json& record, std::string record_id, std::vector<FieldIssue>& issues)
-      : record_(record), id_(std::move(record_id)), issues_(issues) {}
+      : record_(record), id_(std::move(record_id)), issues_(issues), first_issue_(issues.size()) {}
 
   const std::string& record_id() const { return id_; }
 
-  // The value at the path, or nullptr when it (or an object on the way) is missing or null.
-  const json* find(std::string_view path) const {
+  // The value at the path, or nullptr when it (or an object on the way) is missing or null. A
+  // value on the way that is not an object ("region": "ON" for region.code) is an issue.
+  const json* find(std::string_view path) {
     const json* at = &record_;
     size_t start = 0;
     while (true) {
-      if (!at->is_object()) return nullptr;
+      if (!at->is_object()) {
+        if (start > 0) wrong(path.substr(0, start - 1), *at, "an object");
+        return nullptr;
+      }
       size_t dot = path.find('.', start);
       std::string key(path.substr(start, dot == std::string_view::npos ? dot : dot - start));
       auto it = at->find(key);
@@ -293,6 +297,8 @@ class FieldReader {
 
   // Records an issue for this record (a value the plugin itself found wrong).
   std::nullopt_t bad(std::string_view path, const std::string& message) {
+    for (size_t i = first_issue_; i < issues_.size(); ++i)
+      if (issues_[i].field == path) return std::nullopt;  // once per field and record
     issues_.push_back({id_, std::string(path), message});
     return std::nullopt;
   }
@@ -312,6 +318,7 @@ class FieldReader {
   const json& record_;
   std::string id_;
   std::vector<FieldIssue>& issues_;
+  size_t first_issue_;
 };
 
 // Parses a page body, or throws Error(transient) naming what was asked for (never pass a URL
@@ -363,6 +370,42 @@ inline void check_http(const Response& r, const std::string& what) {
   if (r.status == 408 || r.status >= 500)
     throw Error(Status::transient, message, r.status == 503 ? retry_after_seconds(r, 0) : 0);
   throw Error(Status::invalid, message);
+}
+
+// GETs with the host's cached token for the credential; when the provider answers 401 the token
+// is renewed once (authenticate() runs again) and the call repeated. `authorization` turns the
+// cached token into the Authorization header's value.
+template <typename Authorization>
+Response get_with_token(Job& job, const std::string& url, Authorization authorization) {
+  Response r = job.get(url, {{"Authorization", authorization(job.token())}});
+  if (r.status != 401) return r;
+  job.info("the provider refused the cached token (401); renewing it");
+  return job.get(url, {{"Authorization", authorization(job.token(true))}});
+}
+
+// The credential's additional_config as a JSON object (empty when absent); throws Error(invalid)
+// when it is not an object.
+inline json additional_config(const Credential& c) {
+  if (!c.additional_config_json || c.additional_config_json->empty()) return json::object();
+  json j = json::parse(*c.additional_config_json, nullptr, false);
+  if (!j.is_object())
+    throw Error(Status::invalid, "the credential's additional_config is not a JSON object");
+  return j;
+}
+
+// A string member of a JSON object, or "".
+inline std::string string_member(const json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return "";
+  return object[key].get<std::string>();
+}
+
+// The cursor of an incremental request when it is an ISO-8601 instant (the newest change a plugin
+// stored); nullopt on a full sync, or with a warning when the cursor is something else.
+inline Text iso_cursor(Job& job, const SyncRequest& request) {
+  if (request.full() || !request.cursor || request.cursor->empty()) return std::nullopt;
+  if (time::parse_iso(*request.cursor)) return request.cursor;
+  job.warning("cursor '" + *request.cursor + "' is not a date and time; reading everything");
+  return std::nullopt;
 }
 
 // "key=value&key=value" with values percent-encoded.

@@ -1,5 +1,7 @@
 #include "world.h"
 
+#include <date/tz.h>
+
 #include <algorithm>
 #include <mutex>
 
@@ -139,7 +141,8 @@ void World::addEvents(size_t account_index, Rng& rng) {
   const Instant t0 = clock_.now();
   int k = 0;
   for (long long offset : kStartOffsetsMinutes) {
-    const Instant start = t0 + minutes(offset);
+    // Races start on the minute (RunSignUp cannot even write the seconds).
+    const Instant start = std::chrono::floor<minutes>(t0 + minutes(offset));
     const auto* place = kCities[rng.below(std::size(kCities))];
     const std::string zone = a.provider == Provider::raceroster ? "America/Toronto"
                              : a.provider == Provider::letsdothis ? "Europe/London"
@@ -258,6 +261,14 @@ Participant World::makeParticipant(Event& e, uint64_t index, Instant when) {
   p.amount_paid_minor = static_cast<long long>(2500 + r.below(12000));
   p.currency = currencyOf(e.provider);
   p.registered = std::chrono::floor<minutes>(when);  // providers show registration times to the minute
+  // RunSignUp writes registration times in US Eastern without an offset, so the two 01:xx hours
+  // of the night clocks fall back cannot be told apart (clients read the first); no registration
+  // lands in the second.
+  if (e.provider == Provider::runsignup) {
+    const auto* eastern = date::locate_zone("America/New_York");
+    const auto local = eastern->to_local(p.registered);
+    if (eastern->to_sys(local, date::choose::earliest) != p.registered) p.registered -= hours(1);
+  }
   p.modified = when;
   return p;
 }

@@ -1,0 +1,134 @@
+// The Haku plugin: OAuth2 client credentials (HTTP Basic), the access token sent raw in
+// Authorization (no "Bearer"), events and participant summaries paged by page/per_page, and the
+// registration detail fetched only for registrations that changed since the cursor.
+#include "haku_records.h"
+#include "p88/plugin.hpp"
+#include "p88/plugin_kit.hpp"
+
+#ifndef P88_PLUGIN_BUILD_ID
+#define P88_PLUGIN_BUILD_ID "dev"
+#endif
+
+namespace haku {
+namespace {
+
+using p88::json;
+
+constexpr int kPerPage = 100;  // the largest per_page Haku takes
+
+class Haku : public p88::Plugin {
+ public:
+  static p88::PluginInfo info() {
+    p88::PluginInfo i;
+    i.name = "Haku";
+    i.slug = "haku";
+    i.version = "1.0.0";
+    i.build_id = P88_PLUGIN_BUILD_ID;
+    i.auth_kind = P88_AUTH_OAUTH2;
+    i.default_calls_per_hour = 500;
+    i.capabilities = P88_CAP_SERVER_INCREMENTAL | P88_CAP_REMOVALS | P88_CAP_CUSTOM_QUESTIONS;
+    i.default_base_url = "https://api.hakuapp.com";
+    i.streams = {{"events", P88_MODE_FULL, P88_SCOPE_ACCOUNT},
+                 {"participants", P88_MODE_FULL | P88_MODE_INCREMENTAL, P88_SCOPE_EVENT}};
+    return i;
+  }
+
+  void authenticate(p88::Job& job, const p88::Credential& c) override {
+    if (c.principal.empty() || !c.secret)
+      throw p88::Error(p88::Status::auth, "Haku needs the client id (principal) and client secret (secret)");
+    std::string url = p88::string_member(p88::additional_config(c), "token_url");
+    if (url.empty()) url = token_url(job.base_url());
+    p88::Response r = job.post(url, "grant_type=client_credentials",
+                               {{"Authorization", "Basic " + p88::base64_encode(c.principal + ":" + *c.secret)},
+                                {"Content-Type", "application/x-www-form-urlencoded"}});
+    const std::string what = "POST " + url.substr(0, url.find('?'));
+    if (r.status == 429 || r.status >= 500) p88::check_http(r, what);
+    Token t = parse_token(p88::parse_page(r.body, what));
+    job.set_token(t.access_token, t.expires_in);
+  }
+
+  void sync(p88::Job& job, const p88::SyncRequest& request) override {
+    if (request.stream == "events") return sync_events(job);
+    if (request.stream == "participants") return sync_participants(job, request);
+    throw p88::Error(p88::Status::invalid, "unknown stream '" + request.stream + "'");
+  }
+
+ private:
+  static p88::Response get(p88::Job& job, const std::string& url) {
+    return p88::get_with_token(job, url, [](const std::string& token) { return token; });
+  }
+  static json get_json(p88::Job& job, const std::string& url, const std::string& what) {
+    p88::Response r = get(job, url);
+    p88::check_http(r, what);
+    return p88::parse_page(r.body, what);
+  }
+
+  static void sync_events(p88::Job& job) {
+    size_t emitted = 0, seen = 0;
+    for (int page = 1;; ++page) {
+      job.check_cancelled();
+      EventsPage p = parse_events(get_json(
+          job, "/events?show_inactive=true&sort_column=event_date&page=" + std::to_string(page) + "&per_page=" + std::to_string(kPerPage),
+          "GET /events page " + std::to_string(page)));
+      for (const auto& i : p.issues) job.record_error(i.record_id, i.field, i.message);
+      for (const auto& e : p.events) emitted += job.emit(e) ? 1 : 0;
+      seen += p.rows;
+      if (p.rows < static_cast<size_t>(kPerPage) || (p.total && static_cast<int64_t>(seen) >= *p.total)) break;
+    }
+    job.checkpoint("events=" + std::to_string(emitted));
+  }
+
+  static void sync_participants(p88::Job& job, const p88::SyncRequest& request) {
+    if (!request.provider_event_id) throw p88::Error(p88::Status::invalid, "participants need an event id");
+    const std::string& event_id = *request.provider_event_id;
+    Cursor start;
+    if (!request.full() && request.cursor) {
+      if (auto c = parse_cursor(*request.cursor)) start = *c;
+      else job.warning("cursor '" + *request.cursor + "' is not one this plugin wrote; reading everything");
+    }
+    const bool incremental = !start.updated_since.empty();
+    Cursor next = start;
+    const std::string path = "/events/" + p88::url_encode(event_id);
+    size_t seen = 0, fetched = 0, skipped = 0;
+    for (int page = 1;; ++page) {
+      job.check_cancelled();
+      std::string url = path + "/participants?page=" + std::to_string(page) + "&per_page=" + std::to_string(kPerPage);
+      if (incremental)
+        url += "&sort_column=updated_at&sort_direction=asc&updated_since=" + p88::url_encode(start.updated_since);
+      SummaryPage sp = parse_summaries(get_json(job, url, "GET " + path + "/participants page " + std::to_string(page)));
+      for (const auto& i : sp.issues) job.record_error(i.record_id, i.field, i.message);
+      for (const Summary& s : sp.rows) {
+        // updated_since is inclusive: what was stored at the cursor's second comes back unchanged.
+        if (incremental && s.updated_at == start.updated_since && start.ids.count(s.id)) {
+          ++skipped;
+          continue;
+        }
+        job.check_cancelled();
+        const std::string what = "GET " + path + "/registrations/" + s.id;
+        p88::Response r = get(job, path + "/registrations/" + p88::url_encode(s.id));
+        if (r.status == 404) {
+          job.record_error(s.id, "(registration)", what + ": not found (removed since the summary page was read)");
+          continue;
+        }
+        p88::check_http(r, what);
+        ++fetched;
+        std::vector<p88::FieldIssue> issues;
+        auto p = parse_registration(p88::parse_page(r.body, what), s, event_id, issues);
+        for (const auto& i : issues) job.record_error(i.record_id, i.field, i.message);
+        if (!p) continue;
+        job.emit(*p);
+        advance(next, s.updated_at.empty() ? p->last_modified.value_or("") : s.updated_at, s.id);
+      }
+      seen += sp.count;
+      if (sp.count < static_cast<size_t>(kPerPage) || (sp.total && static_cast<int64_t>(seen) >= *sp.total)) break;
+    }
+    job.debug("event " + event_id + ": " + std::to_string(fetched) + " registrations fetched, " +
+              std::to_string(skipped) + " unchanged at the cursor");
+    job.checkpoint(format_cursor(next));
+  }
+};
+
+}  // namespace
+}  // namespace haku
+
+P88_PLUGIN(haku::Haku)

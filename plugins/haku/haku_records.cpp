@@ -1,0 +1,220 @@
+#include "haku_records.h"
+
+namespace haku {
+namespace {
+
+using p88::json;
+using p88::Text;
+
+// The list under `key` (or "data"), or a bare list.
+const json* list_of(const json& body, const char* key, const char* what) {
+  if (body.is_array()) return &body;
+  if (!body.is_object()) throw p88::Error(p88::Status::transient, std::string(what) + ": the response is not an object");
+  for (const char* k : {key, "data"}) {
+    if (!body.contains(k)) continue;
+    const json& v = body[k];
+    if (v.is_array()) return &v;
+    if (v.is_null()) return nullptr;
+    throw p88::Error(p88::Status::transient, std::string(what) + ": \"" + k + "\" is a " + v.type_name() + ", not a list");
+  }
+  if (body.empty()) return nullptr;
+  throw p88::Error(p88::Status::transient, std::string(what) + ": no \"" + key + "\" list in the response");
+}
+
+std::optional<int64_t> meta_total(const json& body) {
+  if (!body.is_object() || !body.contains("meta") || !body["meta"].is_object()) return std::nullopt;
+  const json& t = body["meta"].value("total", json(nullptr));
+  return t.is_number_integer() ? std::optional<int64_t>(t.get<int64_t>()) : std::nullopt;
+}
+
+std::string id_of(const json& row, const char* key) {
+  if (!row.is_object() || !row.contains(key)) return "";
+  const json& v = row[key];
+  return v.is_string() ? v.get<std::string>() : v.is_number_integer() ? v.dump() : "";
+}
+
+// A Haku time: ISO-8601 with a zone, or local (no offset) in the event's zone.
+Text utc(p88::FieldReader& r, const char* path, const std::string& zone) {
+  Text s = r.text(path);
+  if (!s) return s;
+  if (auto t = p88::time::parse_iso(*s)) return p88::time::format_utc(*t);
+  const char* format = s->size() == 10 ? "%F" : "%FT%T";
+  if (auto t = p88::time::parse_local(*s, format, zone)) return p88::time::format_utc(*t);
+  return r.bad(path, "'" + *s + "' is not a date and time");
+}
+
+void append_answers(const json* list, json& out) {
+  if (list == nullptr) return;
+  for (const json& q : *list)
+    if (q.is_object())
+      out.push_back({{"question", q.value("question", json(nullptr))}, {"answer", q.value("answer", json(nullptr))}});
+}
+
+}  // namespace
+
+Token parse_token(const json& body) {
+  if (body.is_object() && body.contains("access_token") && body["access_token"].is_string() &&
+      !body["access_token"].get<std::string>().empty()) {
+    Token t{body["access_token"].get<std::string>(), 0};
+    if (body.contains("expires_in") && body["expires_in"].is_number()) t.expires_in = body["expires_in"].get<int64_t>();
+    return t;
+  }
+  if (body.is_object() && body.contains("error"))
+    throw p88::Error(p88::Status::auth, "Haku refused the client credentials: " +
+                                            (body["error"].is_string() ? body["error"].get<std::string>() : body["error"].dump()));
+  throw p88::Error(p88::Status::transient, "Haku's token response has no access_token");
+}
+
+std::string token_url(const std::string& base_url) {
+  std::string b = base_url;
+  while (!b.empty() && b.back() == '/') b.pop_back();
+  if (b == "https://api.hakuapp.com" || b == "https://api.hakuapp.com/v1") return "https://prod-auth.hakuapp.com/oauth2/token";
+  return b + "/oauth2/token";
+}
+
+EventsPage parse_events(const json& body) {
+  EventsPage page;
+  const json* rows = list_of(body, "events", "GET /events");
+  page.total = meta_total(body);
+  if (rows == nullptr) return page;
+  for (const json& row : *rows) {
+    ++page.rows;
+    const std::string id = id_of(row, "id");
+    p88::FieldReader r(row, "event " + (id.empty() ? "?" : id), page.issues);
+    if (id.empty()) {
+      r.bad("id", "missing or not an id: event skipped");
+      continue;
+    }
+    p88::Event e;
+    e.provider_event_id = id;
+    e.name = r.text("name");
+    e.description = r.text("description");
+    std::string zone = r.text("time_zone").value_or("");
+    if (!zone.empty() && !p88::time::known_zone(zone)) {
+      r.bad("time_zone", "'" + zone + "' is not an IANA time zone: local times are not placed");
+      zone.clear();
+    }
+    if (!zone.empty()) e.time_zone = zone;
+    e.start_time = utc(r, "event_date", zone);
+    e.end_time = utc(r, "event_end_date", zone);
+    e.location_name = r.text("location_name");
+    e.city = r.text("location_city");
+    e.state = r.text("location_state");
+    e.country = r.text("location_country");
+    e.event_type = r.text("event_type");
+    e.distance = r.text("distance");
+    e.registration_opens = utc(r, "registration_open_date", zone);
+    e.registration_closes = utc(r, "registration_close_date", zone);
+    e.status = r.text("status");
+    e.last_modified = r.utc_iso("updated_at");
+    e.raw_json = row.dump();
+    page.events.push_back(std::move(e));
+  }
+  return page;
+}
+
+SummaryPage parse_summaries(const json& body) {
+  SummaryPage page;
+  const json* rows = list_of(body, "participants", "GET /events/{id}/participants");
+  page.total = meta_total(body);
+  if (rows == nullptr) return page;
+  for (const json& row : *rows) {
+    ++page.count;
+    const std::string id = id_of(row, "registration_number");
+    p88::FieldReader r(row, id.empty() ? "?" : id, page.issues);
+    if (id.empty()) {
+      r.bad("registration_number", "missing or not an id: row skipped");
+      continue;
+    }
+    page.rows.push_back({id, r.utc_iso("updated_at").value_or(""), r.integer("age"), row});
+  }
+  return page;
+}
+
+std::optional<p88::Participant> parse_registration(const json& detail, const Summary& summary,
+                                                   const std::string& event_id,
+                                                   std::vector<p88::FieldIssue>& issues) {
+  p88::FieldReader r(detail, summary.id, issues);
+  if (!detail.is_object()) {
+    r.bad("(registration)", std::string("expected an object, got ") + detail.type_name() + ": skipped");
+    return std::nullopt;
+  }
+  const std::string id = id_of(detail, "registration_number");
+  if (!id.empty() && id != summary.id) {
+    r.bad("registration_number", "the detail is for '" + id + "': skipped");
+    return std::nullopt;
+  }
+  p88::Participant p;
+  p.provider_participant_id = summary.id;
+  p.provider_event_id = event_id;
+  r.object("participant");
+  p.provider_person_id = r.text("participant.account_number");
+  p.first_name = r.text("participant.first_name");
+  p.middle_name = r.text("participant.middle_initial");
+  p.last_name = r.text("participant.last_name");
+  p.email = r.text("participant.email");
+  p.phone = r.text("participant.phone");
+  p.date_of_birth = r.date("participant.dob");
+  p.gender_raw = r.text("participant.gender");
+  p.gender = p88::normalize_gender(p.gender_raw);
+  p.age = summary.age;
+  if (const json* categories = r.array("event_categories"); categories && !categories->empty()) {
+    p88::FieldReader c((*categories)[0], summary.id, issues);
+    p.bib = c.text("tag_number");
+    p.chip = c.text("chip_number");
+    p.division = c.text("name");
+  }
+  p.team_name = r.text("team.name");
+  p.new_registration_id = r.text("transferred_to_registration_number");
+  if (p.new_registration_id) p.status = "transferred";
+  else if (r.boolean("is_cancelled").value_or(false)) p.status = "cancelled";
+  else p.status = "active";
+  p.amount_paid_minor = r.money_minor("transaction_amount");
+  if (p.amount_paid_minor) p.currency = r.text("currency");
+  if (const json* address = r.object("participant.address")) {
+    p.city = r.text("participant.address.city");
+    p.state = r.text("participant.address.state");
+    p.country = r.text("participant.address.country");
+    p.address_json = address->dump();
+  }
+  json emergency = json::object();
+  if (auto n = r.text("emergency_contact_name")) emergency["name"] = *n;
+  if (auto ph = r.text("emergency_contact_phone_number")) emergency["phone"] = *ph;
+  if (!emergency.empty()) p.emergency_contact_json = emergency.dump();
+  json answers = json::array();
+  append_answers(r.array("participant.additional_questions"), answers);
+  append_answers(r.array("additional_questions"), answers);
+  if (!answers.empty()) p.answers_json = answers.dump();
+  p.registration_date = r.utc_iso("created_at");
+  p.last_modified = r.utc_iso("updated_at");
+  if (!p.last_modified && !summary.updated_at.empty()) p.last_modified = summary.updated_at;
+  p.raw_json = json{{"summary", summary.row}, {"registration", detail}}.dump();
+  return p;
+}
+
+std::optional<Cursor> parse_cursor(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("updated_since") || !j["updated_since"].is_string()) return std::nullopt;
+  Cursor c;
+  c.updated_since = j["updated_since"].get<std::string>();
+  if (!c.updated_since.empty() && !p88::time::parse_iso(c.updated_since)) return std::nullopt;
+  if (j.contains("ids") && j["ids"].is_array())
+    for (const json& id : j["ids"])
+      if (id.is_string()) c.ids.insert(id.get<std::string>());
+  return c;
+}
+
+std::string format_cursor(const Cursor& cursor) {
+  return json{{"updated_since", cursor.updated_since}, {"ids", cursor.ids}}.dump();
+}
+
+void advance(Cursor& cursor, const std::string& updated_at, const std::string& id) {
+  if (updated_at.empty() || updated_at < cursor.updated_since) return;
+  if (updated_at > cursor.updated_since) {
+    cursor.updated_since = updated_at;
+    cursor.ids.clear();
+  }
+  cursor.ids.insert(id);
+}
+
+}  // namespace haku

@@ -1,0 +1,169 @@
+#include "letsdothis_records.h"
+
+namespace letsdothis {
+namespace {
+
+using p88::json;
+using p88::Text;
+
+const json* data_rows(const json& body, const char* what) {
+  if (body.is_array()) return &body;
+  if (body.is_object() && body.contains("data")) {
+    const json& d = body["data"];
+    if (d.is_array()) return &d;
+    if (d.is_null()) return nullptr;
+    throw p88::Error(p88::Status::transient, std::string(what) + ": \"data\" is a " + d.type_name() + ", not a list");
+  }
+  throw p88::Error(p88::Status::transient, std::string(what) + ": no \"data\" list in the response");
+}
+
+std::optional<std::string> next_of(const json& body) {
+  if (!body.is_object() || !body.contains("page") || !body["page"].is_object()) return std::nullopt;
+  const json& n = body["page"].value("next", json(nullptr));
+  if (n.is_string() && !n.get<std::string>().empty()) return n.get<std::string>();
+  return std::nullopt;
+}
+
+std::string id_of(const json& row) {
+  if (!row.is_object() || !row.contains("id")) return "";
+  const json& v = row["id"];
+  return v.is_string() ? v.get<std::string>() : v.is_number_integer() ? v.dump() : "";
+}
+
+// A date-time with a zone, or a bare date (midnight in the event's zone, else UTC).
+Text utc(p88::FieldReader& r, const char* path, const Text& zone) {
+  Text s = r.text(path);
+  if (!s) return s;
+  if (auto t = p88::time::parse_iso(*s)) return p88::time::format_utc(*t);
+  if (s->size() == 10)
+    if (auto t = p88::time::parse_local(*s, "%F", zone.value_or("UTC"))) return p88::time::format_utc(*t);
+  return r.bad(path, "'" + *s + "' is not an ISO-8601 date");
+}
+
+std::string status_of(p88::FieldReader& r) {
+  Text s = r.text("status");
+  if (!s || *s == "confirmed" || *s == "complete" || *s == "active") return "active";
+  if (*s == "cancelled" || *s == "canceled" || *s == "refunded") return "cancelled";
+  if (*s == "transferred") return "transferred";
+  if (*s == "deferred") return "deferred";
+  r.bad("status", "unknown status '" + *s + "': stored as active");
+  return "active";
+}
+
+}  // namespace
+
+EventsPage parse_events(const json& body) {
+  EventsPage page;
+  const json* rows = data_rows(body, "GET /events");
+  page.next = next_of(body);
+  if (rows == nullptr) return page;
+  for (const json& row : *rows) {
+    ++page.rows;
+    const std::string id = id_of(row);
+    p88::FieldReader r(row, "event " + (id.empty() ? "?" : id), page.issues);
+    if (id.empty()) {
+      r.bad("id", "missing or not an id: event skipped");
+      continue;
+    }
+    p88::Event e;
+    e.provider_event_id = id;
+    e.name = r.text("title");
+    e.time_zone = r.text("timezone");
+    if (e.time_zone && !p88::time::known_zone(*e.time_zone)) {
+      r.bad("timezone", "'" + *e.time_zone + "' is not an IANA time zone");
+      e.time_zone.reset();
+    }
+    e.start_time = utc(r, "startDate", e.time_zone);
+    e.end_time = utc(r, "endDate", e.time_zone);
+    e.city = r.text("location.city");
+    e.country = r.text("location.country");
+    if (const json* races = r.array("races"); races && races->size() == 1 && (*races)[0].is_object()) {
+      p88::FieldReader race((*races)[0], r.record_id(), page.issues);
+      e.provider_race_id = race.text("id");
+      e.race_name = race.text("title");
+      if (auto v = race.text("distance.value")) e.distance = *v + race.text("distance.unit").value_or("");
+    }
+    e.status = r.text("status").value_or("active");
+    e.last_modified = r.utc_iso("updatedAt");
+    e.raw_json = row.dump();
+    page.events.push_back(std::move(e));
+  }
+  return page;
+}
+
+ApplicationsPage parse_applications(const json& body, const std::string& event_id) {
+  ApplicationsPage page;
+  const json* rows = data_rows(body, "GET /applications");
+  page.next = next_of(body);
+  if (rows == nullptr) return page;
+  page.records.reserve(rows->size());
+  for (const json& row : *rows) {
+    ++page.rows;
+    const std::string id = id_of(row);
+    p88::FieldReader r(row, id.empty() ? "?" : id, page.issues);
+    if (!row.is_object()) {
+      r.bad("(row)", std::string("expected an object, got ") + row.type_name() + ": skipped");
+      continue;
+    }
+    if (id.empty()) {
+      r.bad("id", "missing or not an id: application skipped");
+      continue;
+    }
+    Text event = r.text("eventId");
+    if (event && *event != event_id) continue;  // not this event's
+    p88::Participant p;
+    p.provider_participant_id = id;
+    p.provider_event_id = event_id;
+    p.provider_person_id = r.text("userId");
+    p.first_name = r.text("firstName");
+    p.middle_name = r.text("middleName");
+    p.last_name = r.text("lastName");
+    p.email = r.text("email");
+    p.phone = r.text("phone");
+    p.date_of_birth = r.date("dateOfBirth");
+    p.gender_raw = r.text("gender");
+    p.gender = p88::normalize_gender(p.gender_raw);
+    p.age = r.integer("age");
+    p.bib = r.text("bibNumber");
+    p.chip = r.text("chipNumber");
+    p.team_name = r.text("teamName");
+    p.division = r.text("ticketTitle");
+    p.status = status_of(r);
+    p.new_registration_id = r.text("transferredToApplicationId");
+    if (r.object("amountPaid")) {
+      p.amount_paid_minor = r.integer("amountPaid.amount");  // already in minor units
+      if (p.amount_paid_minor) p.currency = r.text("amountPaid.currency");
+    }
+    if (const json* address = r.object("address")) {
+      p.city = r.text("address.city");
+      p.state = r.text("address.region");
+      p.country = r.text("address.country");
+      p.address_json = address->dump();
+    }
+    json emergency = json::object();
+    if (auto n = r.text("emergencyContactName")) emergency["name"] = *n;
+    if (auto ph = r.text("emergencyContactPhone")) emergency["phone"] = *ph;
+    if (!emergency.empty()) p.emergency_contact_json = emergency.dump();
+    if (const json* qs = r.array("questions")) {
+      json answers = json::array();
+      for (const json& q : *qs)
+        if (q.is_object())
+          answers.push_back({{"question", q.value("title", json(nullptr))}, {"answer", q.value("answer", json(nullptr))}});
+      p.answers_json = answers.dump();
+    }
+    p.registration_date = r.utc_iso("createdAt");
+    p.last_modified = r.utc_iso("updatedAt");
+    if (p.last_modified && (!page.max_updated || *p.last_modified > *page.max_updated)) page.max_updated = p.last_modified;
+    p.raw_json = row.dump();
+    page.records.push_back(std::move(p));
+  }
+  return page;
+}
+
+std::string updated_after(const std::string& newest_utc) {
+  auto t = p88::time::parse_iso(newest_utc);
+  if (!t) return newest_utc;
+  return p88::time::format_utc(*t - std::chrono::seconds(1));
+}
+
+}  // namespace letsdothis

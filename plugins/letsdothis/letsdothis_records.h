@@ -1,0 +1,35 @@
+// Let's Do This JSON -> p88 records (pure; tested on fixtures in tests/letsdothis_records_test.cpp).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "p88/plugin_kit.hpp"
+
+namespace letsdothis {
+
+struct EventsPage {
+  std::vector<p88::Event> events;
+  std::vector<p88::FieldIssue> issues;
+  size_t rows = 0;
+  std::optional<std::string> next;  // page.next: the cursor of the next page
+};
+EventsPage parse_events(const p88::json& body);
+
+struct ApplicationsPage {
+  std::vector<p88::Participant> records;
+  std::vector<p88::FieldIssue> issues;
+  size_t rows = 0;
+  std::optional<std::string> next;
+  std::optional<std::string> max_updated;  // newest updatedAt, UTC
+};
+// GET /applications?eventId=...: applications of other events (a server ignoring the filter) are
+// left out.
+ApplicationsPage parse_applications(const p88::json& body, const std::string& event_id);
+
+// updatedAt[after] is strict: ask for what changed after one second before the newest change
+// stored, so changes later in that same second are not missed.
+std::string updated_after(const std::string& newest_utc);
+
+}  // namespace letsdothis

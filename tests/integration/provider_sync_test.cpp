@@ -1,0 +1,314 @@
+// Each provider plugin, end to end: the real p88host runs --manual-sync with the real .so against
+// the simulator over loopback, on SQLite and on PostgreSQL. What it stores is compared with the
+// simulator's ground truth field by field, before and after the provider changes (new
+// registrations, edits, bibs, cancellations, transfers), and the API calls are counted.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "store/store.h"
+#include "support/sim_process.h"
+#include "support/test_support.h"
+
+namespace p88 {
+namespace {
+
+using nlohmann::json;
+using Backend = store::DatabaseConfig::Backend;
+
+struct ProviderCase {
+  const char* slug;
+  const char* name;
+  int per_page;         // the plugin's page size for participants
+  int large_event;      // registrations in the first upcoming event (several pages)
+  const char* participants_route;
+  bool extra_page_on_exact_multiple;  // RunSignUp pages until a short page
+};
+
+const ProviderCase kProviders[] = {
+    {"runsignup", "RunSignUp", 2500, 2600, "/Rest/race/{race_id}/participants", true},
+    {"raceroster", "Race Roster", 250, 600, "/api/v1/events/{id}/participants", false},
+    {"haku", "Haku", 100, 250, "/events/{id}/participants", false},
+    {"letsdothis", "Let's Do This", 100, 250, "/v0/applications", false},
+};
+
+// The normalized fields the ground truth has, all compared.
+const char* kFields[] = {"provider_person_id", "first_name", "middle_name", "last_name", "email", "phone",
+                         "date_of_birth", "gender", "gender_raw", "age", "bib", "chip", "team_name", "division",
+                         "registration_date", "status", "new_registration_id", "amount_paid_minor", "currency",
+                         "city", "state", "country", "last_modified"};
+
+// What a RunSignUp removed-participants row says about a registration.
+const std::set<std::string> kRemovedFields = {"provider_person_id", "first_name", "last_name", "email",
+                                              "registration_date", "status", "new_registration_id",
+                                              "last_modified"};
+
+std::optional<std::string> truthValue(const json& v) {
+  if (v.is_null()) return std::nullopt;
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// "2026-05-10 08:00:00" (SQLite) or "2026-05-10 08:00:00+00" (PostgreSQL) -> "2026-05-10T08:00:00Z".
+std::optional<std::string> isoFromDb(const std::optional<std::string>& v) {
+  if (!v || v->size() < 19) return v;
+  std::string s = v->substr(0, 19);
+  s[10] = 'T';
+  return s + "Z";
+}
+
+std::string isoUtcSecondsAgo(int seconds) {
+  std::time_t t = std::time(nullptr) - seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
+  return s;
+}
+
+int pages(const ProviderCase& p, int n) {
+  if (n == 0) return 1;
+  int full = (n + p.per_page - 1) / p.per_page;
+  return full + (p.extra_page_on_exact_multiple && n % p.per_page == 0 ? 1 : 0);
+}
+
+class ProviderSync : public ::testing::TestWithParam<std::tuple<ProviderCase, Backend>> {
+ protected:
+  const ProviderCase& provider() const { return std::get<0>(GetParam()); }
+  Backend backend() const { return std::get<1>(GetParam()); }
+  bool is(const std::string& slug) const { return slug == provider().slug; }
+
+  void SetUp() override {
+    if (backend() == Backend::postgresql && !test::postgresAvailable())
+      GTEST_SKIP() << "PostgreSQL not started (run the suite with scripts/test.sh)";
+    sim_ = std::make_unique<test::SimProcess>(std::vector<std::string>{
+        "--partners", "1", "--participants", "30", "--large-event", std::to_string(provider().large_event),
+        "--rate-limit", std::string(provider().slug) + "=1000000/3600"});
+    db_ = std::make_unique<test::TestDatabase>(backend());
+    store_ = db_->open();
+    store_->migrate();
+    store_->query("INSERT INTO timing_partners (company_name) VALUES ('Test Timing')");
+    json a = sim_->account(provider().slug);
+    store::SqlValue config;
+    if (!a["username"].is_null())
+      config = json{{"username", a["username"]}, {"password", a["password"]}}.dump();
+    store_->query(
+        "INSERT INTO partner_provider_credentials (timing_partner_id, provider_id, principal, secret, "
+        "additional_config) VALUES (1, (SELECT provider_id FROM providers WHERE slug = $1), $2, $3, $4)",
+        {std::string(provider().slug), a["principal"].get<std::string>(),
+         a["secret"].is_null() ? store::SqlValue() : a["secret"].get<std::string>(), config});
+  }
+
+  test::CommandResult sync(const std::string& spec_suffix = "") {
+    auto env = db_->hostEnv();
+    env["P88_" + upper(provider().slug) + "_BASE_URL"] = sim_->url(provider().slug);
+    return test::runHost({"--manual-sync", std::string("1:") + provider().name + spec_suffix, "--log-dir", logs_.path()},
+                         env);
+  }
+
+  // The simulator's events that a manual sync covers: starting after one hour ago.
+  std::vector<json> currentEvents() const {
+    std::vector<json> out;
+    const std::string cutoff = isoUtcSecondsAgo(3600);
+    for (const json& e : sim_->events(provider().slug))
+      if (e["start_time"].get<std::string>() >= cutoff) out.push_back(e);
+    return out;
+  }
+
+  json truth(const std::string& event_id) const {
+    return sim_->control("truth/participants?provider=" + std::string(provider().slug) + "&event_id=" + event_id);
+  }
+
+  json routeStats() const {
+    json all = sim_->control("stats")["providers"];
+    const std::string account = std::string(provider().slug) + "/partner-1";
+    if (!all.contains(provider().slug) || !all[provider().slug].contains(account)) return json::object();
+    return all[provider().slug][account];
+  }
+  int calls(const std::string& route) const {
+    json s = routeStats();
+    return s.contains(route) ? s[route]["calls"].get<int>() : 0;
+  }
+
+  // Every current event's participants in the database equal the ground truth, field by field.
+  void expectDatabaseMatchesTruth() {
+    std::string columns = "provider_participant_id";
+    for (const char* f : kFields) columns += std::string(", ") + f;
+    auto events = currentEvents();
+    ASSERT_GE(events.size(), 4u);
+    size_t compared = 0;
+    for (const json& e : events) {
+      const std::string id = e["provider_event_id"];
+      json expected = truth(id);
+      auto rows = store_->query("SELECT " + columns +
+                                    " FROM participants WHERE provider_id = (SELECT provider_id FROM providers "
+                                    "WHERE slug = $1) AND provider_event_id = $2",
+                                {std::string(provider().slug), id});
+      std::map<std::string, size_t> by_id;
+      for (size_t i = 0; i < rows.rows.size(); ++i) by_id[rows.at(i, "provider_participant_id").value()] = i;
+      EXPECT_EQ(rows.rows.size(), expected.size()) << "event " << id;
+      for (const json& t : expected) {
+        const std::string pid = t["provider_participant_id"];
+        auto it = by_id.find(pid);
+        if (it == by_id.end()) {
+          ADD_FAILURE() << "event " << id << ": registration " << pid << " is not stored";
+          continue;
+        }
+        // RunSignUp's removed list carries only names, email, dates and the reason: a registration
+        // changed and then removed between two syncs keeps its last active values otherwise.
+        const bool removal_notice = is("runsignup") && t["status"] != "active";
+        for (const char* f : kFields) {
+          if (removal_notice && !kRemovedFields.count(f)) continue;
+          std::optional<std::string> stored = rows.at(it->second, f);
+          const std::string field = f;
+          if (field == "registration_date" || field == "last_modified") stored = isoFromDb(stored);
+          EXPECT_EQ(stored, truthValue(t[f])) << "event " << id << ", registration " << pid << ", field " << f;
+        }
+        ++compared;
+      }
+    }
+    EXPECT_GT(compared, 100u);
+  }
+
+  std::unique_ptr<test::SimProcess> sim_;
+  std::unique_ptr<test::TestDatabase> db_;
+  std::unique_ptr<store::Store> store_;
+  test::TempDir logs_;
+};
+
+TEST_P(ProviderSync, FullThenIncrementalMatchesGroundTruth) {
+  // 1. A full sync stores exactly the provider's registrations, in as many pages as they need.
+  auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("participants full"), std::string::npos) << r.out;
+  expectDatabaseMatchesTruth();
+
+  auto events = currentEvents();
+  int expected_pages = 0, registrations = 0;
+  for (const json& e : events) {
+    expected_pages += pages(provider(), e["participants"].get<int>());
+    registrations += e["participants"].get<int>();
+  }
+  EXPECT_EQ(calls(provider().participants_route), expected_pages) << routeStats().dump();
+  if (is("runsignup")) {
+    EXPECT_EQ(calls("/Rest/race/{race_id}/removed-participants"), static_cast<int>(events.size()));
+  }
+  if (is("haku")) {  // a full sync reads every registration's detail once
+    EXPECT_EQ(calls("/events/{id}/registrations/{number}"), registrations);
+  }
+
+  // Discovery stored every event of the account, start times in UTC.
+  auto stored_events = store_->query(
+      "SELECT provider_event_id, start_time, time_zone FROM events WHERE provider_id = (SELECT provider_id "
+      "FROM providers WHERE slug = $1) ORDER BY provider_event_id",
+      {std::string(provider().slug)});
+  json all = sim_->events(provider().slug);
+  ASSERT_EQ(stored_events.rows.size(), all.size());
+  std::map<std::string, json> truth_events;
+  for (const json& e : all) truth_events[e["provider_event_id"]] = e;
+  for (size_t i = 0; i < stored_events.rows.size(); ++i) {
+    const json& t = truth_events.at(stored_events.at(i, "provider_event_id").value());
+    EXPECT_EQ(isoFromDb(stored_events.at(i, "start_time")), t["start_time"].get<std::string>());
+    EXPECT_EQ(stored_events.at(i, "time_zone"), t["time_zone"].get<std::string>());
+  }
+
+  // 2. The provider changes: in three current events, one of every kind of change.
+  for (size_t i = 0; i < 3 && i < events.size(); ++i)
+    for (const char* kind : {"new", "edit", "bib", "cancel", "transfer", "cancel"})
+      sim_->control("mutate", {{"provider", provider().slug},
+                               {"event_id", events[i]["provider_event_id"]},
+                               {"kind", kind},
+                               {"count", 1}});
+  sim_->control("stats/reset", json::object());
+  r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("participants incremental"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("participants full"), std::string::npos) << r.out;
+  expectDatabaseMatchesTruth();
+  auto changed = store_->query(
+      "SELECT status, count(*) AS n FROM participants WHERE status <> 'active' GROUP BY status ORDER BY status");
+  std::map<std::string, int> by_status;
+  for (size_t i = 0; i < changed.rows.size(); ++i)
+    by_status[changed.at(i, "status").value()] = std::stoi(changed.at(i, "n").value());
+  EXPECT_EQ(by_status["transferred"], 3) << r.out;
+  EXPECT_EQ(by_status["cancelled"] + by_status["removed"], 6) << r.out;
+  if (is("haku")) {  // details only for what changed: 3 x (new, edit, bib, cancel, transfer x2, cancel)
+    EXPECT_LE(calls("/events/{id}/registrations/{number}"), 3 * 8);
+  }
+
+  // 3. Nothing changed: one call per stream and event, no registration read twice.
+  sim_->control("stats/reset", json::object());
+  r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(calls(provider().participants_route), static_cast<int>(events.size())) << routeStats().dump() << r.out;
+  if (is("runsignup")) {
+    EXPECT_EQ(calls("/Rest/race/{race_id}/removed-participants"), static_cast<int>(events.size()));
+  }
+  if (is("haku")) {
+    EXPECT_EQ(calls("/events/{id}/registrations/{number}"), 0);
+  }
+  EXPECT_NE(r.out.find(" 0 inserted, 0 updated"), std::string::npos) << r.out;
+  expectDatabaseMatchesTruth();
+
+  // Every sync wrote its history: discovery plus one row per event, per run, all successful.
+  auto history = store_->query(
+      "SELECT operation_type, status, sync_mode, count(*) AS n FROM sync_history GROUP BY operation_type, status, "
+      "sync_mode ORDER BY operation_type, sync_mode");
+  int participant_rows = 0;
+  for (size_t i = 0; i < history.rows.size(); ++i) {
+    EXPECT_EQ(history.at(i, "status"), "success") << history.at(i, "operation_type").value_or("");
+    if (history.at(i, "operation_type") == "participants") participant_rows += std::stoi(history.at(i, "n").value());
+  }
+  EXPECT_EQ(participant_rows, 3 * static_cast<int>(events.size()));
+
+  // The compatibility views show the same data under the original names.
+  const std::string slug = provider().slug;
+  auto view = store_->query("SELECT count(*) AS n FROM " + slug + "_participants");
+  auto table = store_->query(
+      "SELECT count(*) AS n FROM participants WHERE provider_id = (SELECT provider_id FROM providers WHERE slug = $1)",
+      {slug});
+  EXPECT_EQ(view.at(0, "n"), table.at(0, "n"));
+  EXPECT_EQ(store_->query("SELECT count(*) AS n FROM " + slug + "_events").at(0, "n"),
+            std::to_string(all.size()));
+  auto unified = store_->query("SELECT count(*) AS n FROM unified_participants WHERE source_provider = $1", {slug});
+  EXPECT_EQ(unified.at(0, "n"), table.at(0, "n"));
+}
+
+TEST_P(ProviderSync, OneEventOnly) {
+  auto events = currentEvents();
+  ASSERT_FALSE(events.empty());
+  // Discovery first (the event must be known), then the one event by its id.
+  const std::string id = events.back()["provider_event_id"];
+  auto r = sync(":" + id);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto counts = store_->query("SELECT provider_event_id, count(*) AS n FROM participants GROUP BY provider_event_id");
+  ASSERT_EQ(counts.rows.size(), 1u) << r.out;
+  EXPECT_EQ(counts.at(0, "provider_event_id"), id);
+  EXPECT_EQ(counts.at(0, "n"), std::to_string(truth(id).size()));
+  r = sync(":no-such-event");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("event no-such-event is not among the events of timing partner 1"), std::string::npos) << r.out;
+}
+
+std::string caseName(const ::testing::TestParamInfo<std::tuple<ProviderCase, Backend>>& info) {
+  return std::string(std::get<0>(info.param).slug) +
+         (std::get<1>(info.param) == Backend::sqlite ? "_sqlite" : "_postgresql");
+}
+
+INSTANTIATE_TEST_SUITE_P(AllProviders, ProviderSync,
+                         ::testing::Combine(::testing::ValuesIn(kProviders),
+                                            ::testing::Values(Backend::sqlite, Backend::postgresql)),
+                         caseName);
+
+}  // namespace
+}  // namespace p88
