@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -299,6 +301,107 @@ TEST_P(ProviderSync, OneEventOnly) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("event no-such-event is not among the events of timing partner 1"), std::string::npos) << r.out;
 }
+
+// Failures, end to end, on SQLite: what the operator sees, what sync_history keeps, and that no
+// secret appears in either.
+class ProviderFaults : public ProviderSync {
+ protected:
+  // The path of the event's participants at the simulator, for scripting faults.
+  std::string participantsPath(const json& event) const {
+    const std::string id = event["provider_event_id"];
+    if (is("runsignup")) return "/Rest/race/" + event["provider_race_id"].get<std::string>() + "/participants";
+    if (is("raceroster")) return "/api/v1/events/" + id + "/participants";
+    if (is("haku")) return "/events/" + id + "/participants";
+    return "/v0/applications";
+  }
+  void fault(const json& event, const std::string& kind, int count) const {
+    sim_->control("faults", {{"provider", provider().slug}, {"path_prefix", participantsPath(event)},
+                             {"kind", kind}, {"count", count}});
+  }
+  // Everything p88host printed and logged.
+  std::string everything(const test::CommandResult& r) const {
+    std::string all = r.out + r.err;
+    for (const char* f : {"provider_integration.log", "provider_sync.log", "sync_worker.log"}) {
+      std::ifstream in(logs_.file(f));
+      all += std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return all;
+  }
+  std::string lastHistoryError() const {
+    auto h = store_->query("SELECT error_details FROM sync_history WHERE status = 'failed' ORDER BY sync_history_id DESC");
+    return h.empty() ? "" : h.rows[0][0].value_or("");
+  }
+};
+
+TEST_P(ProviderFaults, RejectedCredentialFailsWithoutShowingIt) {
+  const std::string wrong = is("letsdothis") ? "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.wrong-signature-8d1f" : "wrong-secret-8d1f3a";
+  store_->query(is("letsdothis") ? "UPDATE partner_provider_credentials SET principal = $1"
+                                 : "UPDATE partner_provider_credentials SET secret = $1",
+                {wrong});
+  auto r = sync();
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("events FAILED (auth)"), std::string::npos) << r.out;
+  EXPECT_EQ(everything(r).find(wrong), std::string::npos) << everything(r);
+  const std::string details = lastHistoryError();
+  EXPECT_NE(details.find("\"status\":\"auth\""), std::string::npos) << details;
+  EXPECT_EQ(details.find(wrong), std::string::npos) << details;
+}
+
+TEST_P(ProviderFaults, MalformedPageFailsTheEventNamingTheCallAndLosesNothing) {
+  auto events = currentEvents();
+  fault(events.front(), "malformed", 1000);
+  auto r = sync();
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAILED (transient)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("malformed JSON in the response to GET"), std::string::npos) << r.out;
+  const json account = sim_->account(provider().slug);
+  EXPECT_EQ(everything(r).find(account["principal"].get<std::string>()), std::string::npos);
+  if (!account["secret"].is_null()) {
+    EXPECT_EQ(everything(r).find(account["secret"].get<std::string>()), std::string::npos);
+  }
+  EXPECT_NE(lastHistoryError().find("malformed JSON"), std::string::npos) << lastHistoryError();
+  // The other events synced; once the provider recovers, the next run completes the failed one.
+  sim_->clearFaults();
+  r = sync();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  expectDatabaseMatchesTruth();
+}
+
+TEST_P(ProviderFaults, TransientServerErrorsAreRetriedByTheHost) {
+  auto events = currentEvents();
+  fault(events.front(), "status_502", 2);  // the host makes three attempts
+  auto r = sync();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  expectDatabaseMatchesTruth();
+}
+
+TEST_P(ProviderFaults, ProviderThrottleIsReportedWithItsWait) {
+  sim_->control("rate-limits", {{"provider", provider().slug}, {"calls", 2}, {"window_seconds", 3600}});
+  auto r = sync();
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAILED (throttled)"), std::string::npos) << r.out;
+  EXPECT_NE(lastHistoryError().find("retry_after_seconds"), std::string::npos) << lastHistoryError();
+}
+
+TEST_P(ProviderFaults, AnExpiredTokenIsRenewedOnceAnExpiredKeyIsReported) {
+  auto events = currentEvents();
+  fault(events.front(), "expired_token", 1);
+  auto r = sync();
+  if (is("raceroster") || is("haku")) {  // a token grant: renewed (the refresh token for Race Roster)
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(calls(is("haku") ? "/oauth2/token" : "/api/oauth/authorize"), 2) << routeStats().dump();
+    expectDatabaseMatchesTruth();
+  } else {  // the key itself was refused: that event fails as an auth error, the others sync
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("event " + events.front()["provider_event_id"].get<std::string>() + " FAILED (auth)"),
+              std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("; 1 failed"), std::string::npos) << r.out;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllProviders, ProviderFaults,
+                         ::testing::Combine(::testing::ValuesIn(kProviders), ::testing::Values(Backend::sqlite)),
+                         [](const auto& info) { return std::string(std::get<0>(info.param).slug); });
 
 std::string caseName(const ::testing::TestParamInfo<std::tuple<ProviderCase, Backend>>& info) {
   return std::string(std::get<0>(info.param).slug) +
