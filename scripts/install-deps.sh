@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
-  curl ca-certificates
+  curl ca-certificates jq sqlite3
 )
 [ "${P88_WITH_PACKAGING:-0}" = 1 ] && packages+=(rpm dpkg-dev fakeroot)
 

@@ -429,6 +429,14 @@ StreamResult runStream(const StreamRun& run, JobEnvironment& env) {
   if (job.result.ok() && !job.result.checkpointed)
     log(&job, logging::Level::warning, "stream " + run.stream + " finished without a checkpoint");
   job.result.error = logging::redact(job.result.error);
+  const StreamResult& r = job.result;
+  log(&job, r.ok() ? logging::Level::information : logging::Level::error,
+      "stream=" + run.stream + (run.provider_event_id.empty() ? "" : " event=" + run.provider_event_id) +
+          " mode=" + (run.mode == P88_MODE_INCREMENTAL ? "incremental" : "full") + " status=" + statusName(r.status) +
+          " records=" + std::to_string(r.emitted) + " inserted=" + std::to_string(r.inserted) +
+          " updated=" + std::to_string(r.updated) + " unchanged=" + std::to_string(r.unchanged) +
+          " refused=" + std::to_string(r.rejected) + " record_errors=" + std::to_string(r.skipped) +
+          " api_calls=" + std::to_string(r.api_calls) + (r.ok() ? "" : " error=" + r.error));
   return job.result;
 }
 
