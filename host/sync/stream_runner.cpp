@@ -166,6 +166,22 @@ int32_t refuse(p88_job* job, const std::string& id, const std::string& reason) {
   return fail(job, P88_ERR_INVALID, "record " + id + " refused: " + reason);
 }
 
+// Validates a record and buffers it, writing the buffer when it is full.
+const std::string& recordId(const store::EventRecord& r) { return r.provider_event_id; }
+const std::string& recordId(const store::ParticipantRecord& r) { return r.provider_participant_id; }
+
+template <typename Record>
+int32_t accept(p88_job* job, Record record, std::vector<Record>& buffer) {
+  if (auto why = store::prepareRecord(record)) return refuse(job, recordId(record), *why);
+  buffer.push_back(std::move(record));
+  try {
+    maybeFlush(job);
+  } catch (const std::exception& ex) {
+    return fail(job, P88_ERR_TRANSIENT, std::string("writing a batch failed: ") + ex.what());
+  }
+  return P88_OK;
+}
+
 int32_t hostEmitEvent(p88_job* job, const p88_event_record* r) {
   if (r == nullptr || r->struct_size < offsetof(p88_event_record, raw_json) + sizeof(void*))
     return fail(job, P88_ERR_INVALID, "emit_event(): record missing or struct_size too small");
@@ -190,14 +206,7 @@ int32_t hostEmitEvent(p88_job* job, const p88_event_record* r) {
   e.status = text(r->status);
   e.last_modified = text(r->last_modified);
   e.raw_json = r->raw_json ? r->raw_json : "";
-  if (auto why = store::prepareRecord(e)) return refuse(job, e.provider_event_id, *why);
-  job->batch.events.push_back(std::move(e));
-  try {
-    maybeFlush(job);
-  } catch (const std::exception& ex) {
-    return fail(job, P88_ERR_TRANSIENT, std::string("writing a batch failed: ") + ex.what());
-  }
-  return P88_OK;
+  return accept(job, std::move(e), job->batch.events);
 }
 
 int32_t hostEmitParticipant(p88_job* job, const p88_participant_record* r) {
@@ -235,14 +244,7 @@ int32_t hostEmitParticipant(p88_job* job, const p88_participant_record* r) {
   p.last_modified = text(r->last_modified);
   p.raw_json = r->raw_json ? r->raw_json : "";
   p.status_only = (r->flags & P88_RECORD_STATUS_ONLY) != 0;
-  if (auto why = store::prepareRecord(p)) return refuse(job, p.provider_participant_id, *why);
-  job->batch.participants.push_back(std::move(p));
-  try {
-    maybeFlush(job);
-  } catch (const std::exception& ex) {
-    return fail(job, P88_ERR_TRANSIENT, std::string("writing a batch failed: ") + ex.what());
-  }
-  return P88_OK;
+  return accept(job, std::move(p), job->batch.participants);
 }
 
 void hostRecordError(p88_job* job, const char* record_id, const char* field, const char* message) {

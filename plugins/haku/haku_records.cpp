@@ -6,31 +6,10 @@ namespace {
 using p88::json;
 using p88::Text;
 
-// The list under `key` (or "data"), or a bare list.
-const json* list_of(const json& body, const char* key, const char* what) {
-  if (body.is_array()) return &body;
-  if (!body.is_object()) throw p88::Error(p88::Status::transient, std::string(what) + ": the response is not an object");
-  for (const char* k : {key, "data"}) {
-    if (!body.contains(k)) continue;
-    const json& v = body[k];
-    if (v.is_array()) return &v;
-    if (v.is_null()) return nullptr;
-    throw p88::Error(p88::Status::transient, std::string(what) + ": \"" + k + "\" is a " + v.type_name() + ", not a list");
-  }
-  if (body.empty()) return nullptr;
-  throw p88::Error(p88::Status::transient, std::string(what) + ": no \"" + key + "\" list in the response");
-}
-
 std::optional<int64_t> meta_total(const json& body) {
   if (!body.is_object() || !body.contains("meta") || !body["meta"].is_object()) return std::nullopt;
   const json& t = body["meta"].value("total", json(nullptr));
   return t.is_number_integer() ? std::optional<int64_t>(t.get<int64_t>()) : std::nullopt;
-}
-
-std::string id_of(const json& row, const char* key) {
-  if (!row.is_object() || !row.contains(key)) return "";
-  const json& v = row[key];
-  return v.is_string() ? v.get<std::string>() : v.is_number_integer() ? v.dump() : "";
 }
 
 // A Haku time: ISO-8601 with a zone, or local (no offset) in the event's zone.
@@ -41,13 +20,6 @@ Text utc(p88::FieldReader& r, const char* path, const std::string& zone) {
   const char* format = s->size() == 10 ? "%F" : "%FT%T";
   if (auto t = p88::time::parse_local(*s, format, zone)) return p88::time::format_utc(*t);
   return r.bad(path, "'" + *s + "' is not a date and time");
-}
-
-void append_answers(const json* list, json& out) {
-  if (list == nullptr) return;
-  for (const json& q : *list)
-    if (q.is_object())
-      out.push_back({{"question", q.value("question", json(nullptr))}, {"answer", q.value("answer", json(nullptr))}});
 }
 
 }  // namespace
@@ -74,19 +46,16 @@ std::string token_url(const std::string& base_url) {
 
 EventsPage parse_events(const json& body) {
   EventsPage page;
-  const json* rows = list_of(body, "events", "GET /events");
+  const json* rows = p88::records_in(body, {"events", "data"}, "GET /events");
   page.total = meta_total(body);
   if (rows == nullptr) return page;
   for (const json& row : *rows) {
     ++page.rows;
-    const std::string id = id_of(row, "id");
-    p88::FieldReader r(row, "event " + (id.empty() ? "?" : id), page.issues);
-    if (id.empty()) {
-      r.bad("id", "missing or not an id: event skipped");
-      continue;
-    }
+    auto id = p88::record_id(row, "id", page.issues, "event ");
+    if (!id) continue;
+    p88::FieldReader r(row, "event " + *id, page.issues);
     p88::Event e;
-    e.provider_event_id = id;
+    e.provider_event_id = *id;
     e.name = r.text("name");
     e.description = r.text("description");
     std::string zone = r.text("time_zone").value_or("");
@@ -115,18 +84,15 @@ EventsPage parse_events(const json& body) {
 
 SummaryPage parse_summaries(const json& body) {
   SummaryPage page;
-  const json* rows = list_of(body, "participants", "GET /events/{id}/participants");
+  const json* rows = p88::records_in(body, {"participants", "data"}, "GET /events/{id}/participants");
   page.total = meta_total(body);
   if (rows == nullptr) return page;
   for (const json& row : *rows) {
     ++page.count;
-    const std::string id = id_of(row, "registration_number");
-    p88::FieldReader r(row, id.empty() ? "?" : id, page.issues);
-    if (id.empty()) {
-      r.bad("registration_number", "missing or not an id: row skipped");
-      continue;
-    }
-    page.rows.push_back({id, r.utc_iso("updated_at").value_or(""), r.integer("age"), row});
+    auto id = p88::record_id(row, "registration_number", page.issues);
+    if (!id) continue;
+    p88::FieldReader r(row, *id, page.issues);
+    page.rows.push_back({*id, r.utc_iso("updated_at").value_or(""), r.integer("age"), row});
   }
   return page;
 }
@@ -139,7 +105,7 @@ std::optional<p88::Participant> parse_registration(const json& detail, const Sum
     r.bad("(registration)", std::string("expected an object, got ") + detail.type_name() + ": skipped");
     return std::nullopt;
   }
-  const std::string id = id_of(detail, "registration_number");
+  const std::string id = p88::id_text(detail.value("registration_number", json()));
   if (!id.empty() && id != summary.id) {
     r.bad("registration_number", "the detail is for '" + id + "': skipped");
     return std::nullopt;
@@ -177,13 +143,10 @@ std::optional<p88::Participant> parse_registration(const json& detail, const Sum
     p.country = r.text("participant.address.country");
     p.address_json = address->dump();
   }
-  json emergency = json::object();
-  if (auto n = r.text("emergency_contact_name")) emergency["name"] = *n;
-  if (auto ph = r.text("emergency_contact_phone_number")) emergency["phone"] = *ph;
-  if (!emergency.empty()) p.emergency_contact_json = emergency.dump();
+  p.emergency_contact_json = r.contact("emergency_contact_name", "emergency_contact_phone_number");
   json answers = json::array();
-  append_answers(r.array("participant.additional_questions"), answers);
-  append_answers(r.array("additional_questions"), answers);
+  r.answers_into("participant.additional_questions", "question", "answer", answers);
+  r.answers_into("additional_questions", "question", "answer", answers);
   if (!answers.empty()) p.answers_json = answers.dump();
   p.registration_date = r.utc_iso("created_at");
   p.last_modified = r.utc_iso("updated_at");

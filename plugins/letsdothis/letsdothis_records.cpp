@@ -6,28 +6,11 @@ namespace {
 using p88::json;
 using p88::Text;
 
-const json* data_rows(const json& body, const char* what) {
-  if (body.is_array()) return &body;
-  if (body.is_object() && body.contains("data")) {
-    const json& d = body["data"];
-    if (d.is_array()) return &d;
-    if (d.is_null()) return nullptr;
-    throw p88::Error(p88::Status::transient, std::string(what) + ": \"data\" is a " + d.type_name() + ", not a list");
-  }
-  throw p88::Error(p88::Status::transient, std::string(what) + ": no \"data\" list in the response");
-}
-
 std::optional<std::string> next_of(const json& body) {
   if (!body.is_object() || !body.contains("page") || !body["page"].is_object()) return std::nullopt;
   const json& n = body["page"].value("next", json(nullptr));
   if (n.is_string() && !n.get<std::string>().empty()) return n.get<std::string>();
   return std::nullopt;
-}
-
-std::string id_of(const json& row) {
-  if (!row.is_object() || !row.contains("id")) return "";
-  const json& v = row["id"];
-  return v.is_string() ? v.get<std::string>() : v.is_number_integer() ? v.dump() : "";
 }
 
 // A date-time with a zone, or a bare date (midnight in the event's zone, else UTC).
@@ -54,19 +37,16 @@ std::string status_of(p88::FieldReader& r) {
 
 EventsPage parse_events(const json& body) {
   EventsPage page;
-  const json* rows = data_rows(body, "GET /events");
+  const json* rows = p88::records_in(body, {"data"}, "GET /events");
   page.next = next_of(body);
   if (rows == nullptr) return page;
   for (const json& row : *rows) {
     ++page.rows;
-    const std::string id = id_of(row);
-    p88::FieldReader r(row, "event " + (id.empty() ? "?" : id), page.issues);
-    if (id.empty()) {
-      r.bad("id", "missing or not an id: event skipped");
-      continue;
-    }
+    auto id = p88::record_id(row, "id", page.issues, "event ");
+    if (!id) continue;
+    p88::FieldReader r(row, "event " + *id, page.issues);
     p88::Event e;
-    e.provider_event_id = id;
+    e.provider_event_id = *id;
     e.name = r.text("title");
     e.time_zone = r.text("timezone");
     if (e.time_zone && !p88::time::known_zone(*e.time_zone)) {
@@ -93,26 +73,19 @@ EventsPage parse_events(const json& body) {
 
 ApplicationsPage parse_applications(const json& body, const std::string& event_id) {
   ApplicationsPage page;
-  const json* rows = data_rows(body, "GET /applications");
+  const json* rows = p88::records_in(body, {"data"}, "GET /applications");
   page.next = next_of(body);
   if (rows == nullptr) return page;
   page.records.reserve(rows->size());
   for (const json& row : *rows) {
     ++page.rows;
-    const std::string id = id_of(row);
-    p88::FieldReader r(row, id.empty() ? "?" : id, page.issues);
-    if (!row.is_object()) {
-      r.bad("(row)", std::string("expected an object, got ") + row.type_name() + ": skipped");
-      continue;
-    }
-    if (id.empty()) {
-      r.bad("id", "missing or not an id: application skipped");
-      continue;
-    }
+    auto id = p88::record_id(row, "id", page.issues);
+    if (!id) continue;
+    p88::FieldReader r(row, *id, page.issues);
     Text event = r.text("eventId");
     if (event && *event != event_id) continue;  // not this event's
     p88::Participant p;
-    p.provider_participant_id = id;
+    p.provider_participant_id = *id;
     p.provider_event_id = event_id;
     p.provider_person_id = r.text("userId");
     p.first_name = r.text("firstName");
@@ -140,17 +113,8 @@ ApplicationsPage parse_applications(const json& body, const std::string& event_i
       p.country = r.text("address.country");
       p.address_json = address->dump();
     }
-    json emergency = json::object();
-    if (auto n = r.text("emergencyContactName")) emergency["name"] = *n;
-    if (auto ph = r.text("emergencyContactPhone")) emergency["phone"] = *ph;
-    if (!emergency.empty()) p.emergency_contact_json = emergency.dump();
-    if (const json* qs = r.array("questions")) {
-      json answers = json::array();
-      for (const json& q : *qs)
-        if (q.is_object())
-          answers.push_back({{"question", q.value("title", json(nullptr))}, {"answer", q.value("answer", json(nullptr))}});
-      p.answers_json = answers.dump();
-    }
+    p.emergency_contact_json = r.contact("emergencyContactName", "emergencyContactPhone");
+    p.answers_json = r.answers("questions", "title", "answer");
     p.registration_date = r.utc_iso("createdAt");
     p.last_modified = r.utc_iso("updatedAt");
     if (p.last_modified && (!page.max_updated || *p.last_modified > *page.max_updated)) page.max_updated = p.last_modified;

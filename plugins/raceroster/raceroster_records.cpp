@@ -6,32 +6,11 @@ namespace {
 using p88::json;
 using p88::Text;
 
-// The rows of {"data":[...]} or a bare list; nullptr when neither.
-const json* data_rows(const json& body, const char* what) {
-  if (body.is_array()) return &body;
-  if (body.is_object() && body.contains("data")) {
-    const json& d = body["data"];
-    if (d.is_array()) return &d;
-    if (d.is_null()) return nullptr;
-    throw p88::Error(p88::Status::transient, std::string(what) + ": \"data\" is a " + d.type_name() + ", not a list");
-  }
-  if (body.is_object() && body.empty()) return nullptr;
-  throw p88::Error(p88::Status::transient, std::string(what) + ": no \"data\" list in the response");
-}
-
 std::optional<int64_t> metadata(const json& body, const char* key) {
   if (!body.is_object() || !body.contains("metadata") || !body["metadata"].is_object()) return std::nullopt;
   const json& v = body["metadata"].value(key, json(nullptr));
   if (v.is_number_integer()) return v.get<int64_t>();
   return std::nullopt;
-}
-
-std::string id_text(const json& row, const char* key) {
-  if (!row.is_object() || !row.contains(key)) return "";
-  const json& v = row[key];
-  if (v.is_number_integer()) return v.dump();
-  if (v.is_string()) return v.get<std::string>();
-  return "";
 }
 
 // Race Roster's status words -> p88's.
@@ -53,16 +32,6 @@ std::string status_of(p88::FieldReader& r) {
 std::string gender_of(const Text& raw) {
   if (raw == "0" || raw == "8") return "U";
   return p88::normalize_gender(raw);
-}
-
-Text questions(p88::FieldReader& r) {
-  const json* list = r.array("questions");
-  if (list == nullptr) return std::nullopt;
-  json out = json::array();
-  for (const json& q : *list)
-    if (q.is_object())
-      out.push_back({{"question", q.value("question", json(nullptr))}, {"answer", q.value("answer", json(nullptr))}});
-  return out.dump();
 }
 
 }  // namespace
@@ -119,19 +88,16 @@ std::string token_url(const std::string& base_url) {
 
 EventsPage parse_events(const json& body) {
   EventsPage page;
-  const json* rows = data_rows(body, "GET /events");
+  const json* rows = p88::records_in(body, {"data"}, "GET /events");
   page.total = metadata(body, "totalResults");
   if (rows == nullptr) return page;
   for (const json& row : *rows) {
     ++page.rows;
-    const std::string id = id_text(row, "eventId");
-    p88::FieldReader r(row, "event " + (id.empty() ? "?" : id), page.issues);
-    if (id.empty()) {
-      r.bad("eventId", "missing or not an id: event skipped");
-      continue;
-    }
+    auto id = p88::record_id(row, "eventId", page.issues, "event ");
+    if (!id) continue;
+    p88::FieldReader r(row, "event " + *id, page.issues);
     p88::Event e;
-    e.provider_event_id = id;
+    e.provider_event_id = *id;
     e.name = r.text("name");
     e.race_name = r.text("name");
     e.start_time = r.utc_iso("startDate");
@@ -151,7 +117,8 @@ EventsPage parse_events(const json& body) {
     e.last_modified = r.utc_iso("lastModifiedDate");
     e.status = "active";
     if (const json* subs = r.array("subEvents.data"); subs && subs->size() == 1) {
-      e.provider_race_id = id_text((*subs)[0], "subEventId");
+      e.provider_race_id = (*subs)[0].is_object() ? p88::id_text((*subs)[0].value("subEventId", json())) : "";
+      if (e.provider_race_id->empty()) e.provider_race_id.reset();
       p88::FieldReader s((*subs)[0], r.record_id(), page.issues);
       if (auto d = s.text("distance")) e.distance = *d + s.text("distanceType").value_or("");
     }
@@ -163,24 +130,17 @@ EventsPage parse_events(const json& body) {
 
 ParticipantsPage parse_participants(const json& body, const std::string& event_id) {
   ParticipantsPage page;
-  const json* rows = data_rows(body, "GET /events/{id}/participants");
+  const json* rows = p88::records_in(body, {"data"}, "GET /events/{id}/participants");
   page.total_pages = metadata(body, "totalPages");
   if (rows == nullptr) return page;
   page.records.reserve(rows->size());
   for (const json& row : *rows) {
     ++page.rows;
-    const std::string id = id_text(row, "participantId");
-    p88::FieldReader r(row, id.empty() ? "?" : id, page.issues);
-    if (!row.is_object()) {
-      r.bad("(row)", std::string("expected an object, got ") + row.type_name() + ": skipped");
-      continue;
-    }
-    if (id.empty()) {
-      r.bad("participantId", "missing or not an id: row skipped");
-      continue;
-    }
+    auto id = p88::record_id(row, "participantId", page.issues);
+    if (!id) continue;
+    p88::FieldReader r(row, *id, page.issues);
     p88::Participant p;
-    p.provider_participant_id = id;
+    p.provider_participant_id = *id;
     p.provider_event_id = event_id;
     p.provider_person_id = r.text("personId");
     p.first_name = r.text("firstName");
@@ -211,7 +171,7 @@ ParticipantsPage parse_participants(const json& body, const std::string& event_i
       if (value) address[key] = *value;
     if (!address.empty()) p.address_json = address.dump();
     if (const json* ec = r.object("emergencyContact")) p.emergency_contact_json = ec->dump();
-    p.answers_json = questions(r);
+    p.answers_json = r.answers("questions", "question", "answer");
     p.last_modified = r.utc_iso("lastModifiedDate");
     if (p.last_modified && (!page.max_modified || *p.last_modified > *page.max_modified))
       page.max_modified = p.last_modified;

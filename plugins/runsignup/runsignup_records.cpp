@@ -10,12 +10,6 @@ using p88::Text;
 // for bursts.
 constexpr int64_t kThrottleWaitSeconds = 60;
 
-std::string id_text(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_integer()) return v.dump();
-  return "";
-}
-
 // The element of a participants answer for the event: an array of {"event":{...}, ...}, or a
 // lone object as the documentation page shows it.
 const json* element_for(const json& body, const std::string& event_id) {
@@ -23,7 +17,7 @@ const json* element_for(const json& body, const std::string& event_id) {
   if (!body.is_array()) return nullptr;
   for (const json& el : body)
     if (el.is_object() && el.contains("event") && el["event"].is_object() &&
-        el["event"].contains("event_id") && id_text(el["event"]["event_id"]) == event_id)
+        el["event"].contains("event_id") && p88::id_text(el["event"]["event_id"]) == event_id)
       return &el;
   if (body.size() == 1 && body[0].is_object()) return &body[0];
   return nullptr;
@@ -110,7 +104,7 @@ EventsPage parse_races(const json& body) {
       page.issues.push_back({"?", "race", std::string("expected an object, got ") + race.type_name()});
       continue;
     }
-    const std::string race_id = race.contains("race_id") ? id_text(race["race_id"]) : "";
+    const std::string race_id = race.contains("race_id") ? p88::id_text(race["race_id"]) : "";
     p88::FieldReader r(race, race_id.empty() ? "race ?" : "race " + race_id, page.issues);
     if (race_id.empty()) {
       r.bad("race_id", "missing: race skipped");
@@ -130,14 +124,11 @@ EventsPage parse_races(const json& body) {
         r.bad("events", std::string("an event is a ") + ev.type_name() + ", not an object");
         continue;
       }
-      const std::string event_id = ev.contains("event_id") ? id_text(ev["event_id"]) : "";
-      p88::FieldReader e(ev, "event " + (event_id.empty() ? "?" : event_id), page.issues);
-      if (event_id.empty()) {
-        e.bad("event_id", "missing: event skipped");
-        continue;
-      }
+      auto event_id = p88::record_id(ev, "event_id", page.issues, "event ");
+      if (!event_id) continue;
+      p88::FieldReader e(ev, "event " + *event_id, page.issues);
       p88::Event out;
-      out.provider_event_id = event_id;
+      out.provider_event_id = *event_id;
       out.provider_race_id = race_id;
       out.name = e.text("name");
       out.race_name = r.text("name");
@@ -173,18 +164,11 @@ ParticipantsPage parse_participants(const json& body, const std::string& event_i
   page.records.reserve(rows->size());
   for (const json& row : *rows) {
     ++page.rows;
-    const std::string id = row.is_object() && row.contains("registration_id") ? id_text(row["registration_id"]) : "";
-    p88::FieldReader r(row, id.empty() ? "?" : id, page.issues);
-    if (!row.is_object()) {
-      r.bad("(row)", std::string("expected an object, got ") + row.type_name() + ": skipped");
-      continue;
-    }
-    if (id.empty()) {
-      r.bad("registration_id", "missing or not an id: row skipped");
-      continue;
-    }
+    auto id = p88::record_id(row, "registration_id", page.issues);
+    if (!id) continue;
+    p88::FieldReader r(row, *id, page.issues);
     p88::Participant p;
-    p.provider_participant_id = id;
+    p.provider_participant_id = *id;
     p.provider_event_id = r.text("event_id").value_or(event_id);
     r.object("user");
     p.provider_person_id = r.text("user.user_id");
@@ -229,19 +213,12 @@ ParticipantsPage parse_removed(const json& body, const std::string& event_id) {
   if (rows == nullptr) return page;
   for (const json& row : *rows) {
     ++page.rows;
-    const std::string id = row.is_object() && row.contains("registration_id") ? id_text(row["registration_id"]) : "";
-    p88::FieldReader r(row, id.empty() ? "?" : id, page.issues);
-    if (!row.is_object()) {
-      r.bad("(row)", std::string("expected an object, got ") + row.type_name() + ": skipped");
-      continue;
-    }
-    if (id.empty()) {
-      r.bad("registration_id", "missing or not an id: row skipped");
-      continue;
-    }
+    auto id = p88::record_id(row, "registration_id", page.issues);
+    if (!id) continue;
+    p88::FieldReader r(row, *id, page.issues);
     p88::Participant p;
     p.status_only = true;
-    p.provider_participant_id = id;
+    p.provider_participant_id = *id;
     p.provider_event_id = event_id;
     p.provider_person_id = r.text("user_id");
     p.first_name = r.text("first_name");

@@ -61,7 +61,7 @@ TEST(HostCli, ListPluginsShowsALoadedAndARefusedPluginAndExitsOne) {
   EXPECT_EQ(std::vector<std::string>(good.begin() + 1, good.end()),
             (std::vector<std::string>{"Test Provider", "0.0.1", "1.1", "api-key", "750",
                                       "events[full] participants[full,incremental]", "ok"}));
-  EXPECT_TRUE(contains(r.out, "refused: ABI major version mismatch: plugin was built for ABI 2.0, this host speaks ABI 1.1"))
+  EXPECT_TRUE(contains(r.out, "refused: ABI major version mismatch: plugin was built for ABI 2.1, this host speaks ABI 1.1"))
       << r.out;
   EXPECT_TRUE(contains(r.out, "1 loaded, 1 refused")) << r.out;
 }

@@ -51,7 +51,7 @@ INSTANTIATE_TEST_SUITE_P(
         Refusal{"not_elf_plugin", {"not an ELF shared object", "23 21 2f 62", "7f 45 4c 46"}},
         Refusal{"no_entry_plugin", {"missing entry point", "p88_plugin_entry"}},
         Refusal{"unresolved_plugin", {"unresolved symbol", "p88_test_symbol_that_does_not_exist"}},
-        Refusal{"abi_major_plugin", {"ABI major version mismatch", "ABI 2.0", "ABI 1.1"}},
+        Refusal{"abi_major_plugin", {"ABI major version mismatch", "ABI 2.1", "ABI 1.1"}},
         Refusal{"abi_minor_plugin", {"ABI minor version too new", "needs ABI 1.2", "provides 1.1"}},
         Refusal{"too_small_plugin", {"descriptor too small", "struct_size is 16", "at least"}},
         Refusal{"null_sync_plugin", {"required function sync is NULL"}},

@@ -295,6 +295,30 @@ class FieldReader {
     return wrong(path, *v, "an amount of money"), std::nullopt;
   }
 
+  // A list of question objects as [{"question": ..., "answer": ...}] appended to `out`.
+  void answers_into(std::string_view path, const char* question_key, const char* answer_key, json& out) {
+    const json* list = array(path);
+    if (list == nullptr) return;
+    for (const json& q : *list)
+      if (q.is_object())
+        out.push_back({{"question", q.value(question_key, json(nullptr))}, {"answer", q.value(answer_key, json(nullptr))}});
+  }
+  // The same as JSON text, or nullopt when the list is absent.
+  Text answers(std::string_view path, const char* question_key, const char* answer_key) {
+    if (array(path) == nullptr) return std::nullopt;
+    json out = json::array();
+    answers_into(path, question_key, answer_key, out);
+    return out.dump();
+  }
+
+  // {"name": ..., "phone": ...} from two fields, or nullopt when both are empty.
+  Text contact(std::string_view name_path, std::string_view phone_path) {
+    json out = json::object();
+    if (Text n = text(name_path)) out["name"] = *n;
+    if (Text p = text(phone_path)) out["phone"] = *p;
+    return out.empty() ? Text() : Text(out.dump());
+  }
+
   // Records an issue for this record (a value the plugin itself found wrong).
   std::nullopt_t bad(std::string_view path, const std::string& message) {
     for (size_t i = first_issue_; i < issues_.size(); ++i)
@@ -320,6 +344,47 @@ class FieldReader {
   std::vector<FieldIssue>& issues_;
   size_t first_issue_;
 };
+
+// An id as text: a JSON string, or an integer written in decimal; "" for anything else.
+inline std::string id_text(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_integer()) return v.dump();
+  return "";
+}
+
+// The id of a record (`key` holding a string or an integer), or nullopt after reporting why the
+// record is skipped: it is not an object, or it has no usable id. Issues name the record
+// `label + "?"` ("event ?").
+inline std::optional<std::string> record_id(const json& record, const char* key, std::vector<FieldIssue>& issues,
+                                            const std::string& label = "") {
+  if (!record.is_object()) {
+    issues.push_back({label + "?", "(row)", std::string("expected an object, got ") + record.type_name() + ": skipped"});
+    return std::nullopt;
+  }
+  std::string id = record.contains(key) ? id_text(record[key]) : "";
+  if (id.empty()) {
+    issues.push_back({label + "?", key, "missing or not an id: skipped"});
+    return std::nullopt;
+  }
+  return id;
+}
+
+// The list of records in a page: under the first of `keys` present (an envelope such as
+// {"data": [...]}), or the body itself when it is a list; nullptr when that key holds null or
+// the body is an empty object. Throws Error(transient) naming `what` for anything else.
+inline const json* records_in(const json& body, std::initializer_list<const char*> keys, const std::string& what) {
+  if (body.is_array()) return &body;
+  if (!body.is_object()) throw Error(Status::transient, what + ": the response is a " + body.type_name() + ", not an object");
+  for (const char* k : keys) {
+    auto it = body.find(k);
+    if (it == body.end()) continue;
+    if (it->is_array()) return &*it;
+    if (it->is_null()) return nullptr;
+    throw Error(Status::transient, what + ": \"" + k + "\" is a " + it->type_name() + ", not a list");
+  }
+  if (body.empty()) return nullptr;
+  throw Error(Status::transient, what + ": no \"" + *keys.begin() + "\" list in the response");
+}
 
 // Parses a page body, or throws Error(transient) naming what was asked for (never pass a URL
 // with secrets in it: give the path only).

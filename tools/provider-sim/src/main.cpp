@@ -139,6 +139,10 @@ int main(int argc, char** argv) {
       params->setKeepAlive(true);
       params->setMaxKeepAliveRequests(0);
       params->setKeepAliveTimeout(Poco::Timespan(30, 0));
+      // Poco 1.11's TCPServerDispatcher can miss its stop notification when the server stops
+      // (a race in TCPServerDispatcher::stop); such a thread leaves after its idle time, and the
+      // pool's destructor waits for it. Keep that wait short so SIGTERM exits promptly.
+      params->setThreadIdleTime(Poco::Timespan(0, 500000));
       const std::string base = "http://" + bind + ":" + std::to_string(socket.address().port()) + apis[i]->basePath();
       servers.push_back(std::make_unique<Poco::Net::HTTPServer>(sim::makeHandlerFactory(*simulator, *apis[i]), pool, socket, params));
       simulator->base_urls[sim::slug(apis[i]->provider())] = base;
