@@ -59,8 +59,13 @@ step "Registering timing partner 1 and its credentials at the four providers (SQ
     .[] | select(.partner == 1) |
     "INSERT INTO partner_provider_credentials (timing_partner_id, provider_id, principal, secret, additional_config) VALUES (1, (SELECT provider_id FROM providers WHERE slug = \(.provider | q)), \(.principal | q), \(.secret | q), \(if .username then ({username, password} | tojson | q) else "NULL" end));"'
 } | sqlite3 "$P88_DB_PATH"
+
+step "Sealing the credential secrets at rest (AES-256-GCM, the key outside the database)"
+"$host" --generate-secret-key "$demo/secret.key"
+export P88_SECRET_KEY_FILE=$demo/secret.key
+"$host" --encrypt-secrets
 db "SELECT c.partner_provider_credential_id AS credential, c.timing_partner_id AS partner, p.name AS provider,
-           substr(c.principal, 1, 12) || '…' AS principal, CASE WHEN c.secret IS NULL THEN '-' ELSE '(set)' END AS secret
+           substr(c.principal, 1, 16) || '…' AS principal, substr(coalesce(c.secret, '-'), 1, 16) || '…' AS secret
     FROM partner_provider_credentials c JOIN providers p USING (provider_id) ORDER BY 1"
 
 providers=("RunSignUp" "Race Roster" "Haku" "Let's Do This")

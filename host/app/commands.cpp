@@ -4,9 +4,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sys/stat.h>
 #include <iostream>
 
 #include "config/settings.h"
+#include "crypto/credential_secrets.h"
 #include "logging/logging.h"
 #include "p88/plugin.h"
 #include "plugins/plugin_registry.h"
@@ -159,6 +163,81 @@ int migrate(const config::Settings& s) {
   return registerPlugins(*store, registry, true) ? EXIT_OK : EXIT_FAILED;
 }
 
+// The key that opens sealed credential secrets, or nullptr when none is configured.
+std::unique_ptr<crypto::SecretBox> loadSecretBox(const config::Settings& s) {
+  const std::string default_file = "/etc/p88/secret.key";
+  std::string key;
+  if (!s.secret_key.empty()) {
+    key = crypto::decodeKey(s.secret_key, "P88_SECRET_KEY (secrets.key)");
+  } else if (!s.secret_key_file.empty()) {
+    key = crypto::readKeyFile(s.secret_key_file);
+  } else if (std::filesystem::exists(default_file)) {
+    key = crypto::readKeyFile(default_file);
+  } else {
+    return nullptr;
+  }
+  return std::make_unique<crypto::SecretBox>(key);
+}
+
+int generateSecretKey(const std::string& path) {
+  if (std::filesystem::exists(path)) {
+    std::cerr << "p88host: --generate-secret-key: " << path << " exists; not overwriting a key\n";
+    return EXIT_FAILED;
+  }
+  const mode_t old = ::umask(077);
+  std::ofstream out(path);
+  ::umask(old);
+  out << crypto::generateKey() << "\n";
+  out.close();
+  if (!out) {
+    std::cerr << "p88host: --generate-secret-key: cannot write " << path << "\n";
+    return EXIT_FAILED;
+  }
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::cout << "wrote a new secret key to " << path << " (mode 0600); point secrets.key_file or "
+            << "P88_SECRET_KEY_FILE at it, then run p88host --encrypt-secrets\n";
+  return EXIT_OK;
+}
+
+int encryptSecrets(const config::Settings& s) {
+  auto box = loadSecretBox(s);
+  if (!box) {
+    std::cerr << "p88host: --encrypt-secrets: no secret key configured (secrets.key_file, "
+                 "P88_SECRET_KEY_FILE or P88_SECRET_KEY; p88host --generate-secret-key FILE makes one)\n";
+    return EXIT_CONFIG;
+  }
+  auto store = store::openStore(s.database);
+  logMigrations(store->migrate());
+  auto rows = store->query(
+      "SELECT partner_provider_credential_id, principal, secret, additional_config FROM partner_provider_credentials "
+      "ORDER BY partner_provider_credential_id");
+  size_t sealed = 0, already = 0;
+  store::Transaction tx(store->connection());
+  for (size_t i = 0; i < rows.rows.size(); ++i) {
+    const std::string id = rows.at(i, "partner_provider_credential_id").value();
+    std::string principal = rows.at(i, "principal").value_or("");
+    auto secret = rows.at(i, "secret");
+    auto config = rows.at(i, "additional_config");
+    {  // values sealed with another key stop the run here, before anything is written
+      auto p2 = principal;
+      auto s2 = secret, c2 = config;
+      crypto::openCredential(std::stoll(id), p2, s2, c2, box.get());
+    }
+    if (!crypto::sealCredential(principal, secret, config, *box)) {
+      ++already;
+      continue;
+    }
+    store->query("UPDATE partner_provider_credentials SET principal = $1, secret = $2, additional_config = $3, "
+                 "updated_at = CURRENT_TIMESTAMP WHERE partner_provider_credential_id = $4",
+                 {principal, secret, config, id});
+    ++sealed;
+  }
+  tx.commit();
+  std::cout << "credentials sealed: " << sealed << "; already sealed or without secrets: " << already << "\n";
+  logging::info(logging::Component::main, "credential secrets sealed count=" + std::to_string(sealed));
+  return EXIT_OK;
+}
+
 int manualSync(const config::Settings& s, const std::string& text) {
   std::string why;
   auto spec = sync::parseManualSyncSpec(text, why);
@@ -171,7 +250,8 @@ int manualSync(const config::Settings& s, const std::string& text) {
   plugins::PluginRegistry registry;
   registry.scan(s.plugin_dirs);
   registerPlugins(*store, registry, false);
-  return sync::runManualSync(*spec, s, *store, registry, std::cout, std::cerr);
+  auto box = loadSecretBox(s);
+  return sync::runManualSync(*spec, s, *store, registry, box.get(), std::cout, std::cerr);
 }
 
 int notAvailable(const std::string& what) {
@@ -197,7 +277,8 @@ int runCommand(const Invocation& inv) {
     return EXIT_CONFIG;
   }
   const bool diagnostic = inv.mode == Mode::list_plugins || inv.mode == Mode::test_connection ||
-                          inv.mode == Mode::migrate;
+                          inv.mode == Mode::migrate || inv.mode == Mode::encrypt_secrets ||
+                          inv.mode == Mode::generate_secret_key;
   startLogging(settings, !diagnostic);
   try {
     switch (inv.mode) {
@@ -205,6 +286,8 @@ int runCommand(const Invocation& inv) {
       case Mode::test_connection: return testConnection(settings);
       case Mode::migrate: return migrate(settings);
       case Mode::manual_sync: return manualSync(settings, inv.manual_sync);
+      case Mode::encrypt_secrets: return encryptSecrets(settings);
+      case Mode::generate_secret_key: return generateSecretKey(inv.key_file);
       case Mode::engine_only: return notAvailable("--engine-only");
       case Mode::worker_only: return notAvailable("--worker-only");
       default: return notAvailable("running the engine and workers (--workers " +

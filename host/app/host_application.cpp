@@ -43,6 +43,9 @@ void HostApplication::defineOptions(OptionSet& options) {
   flag("worker-only", "", "Run only workers.");
   valued("manual-sync", "", "Sync now: \"PARTNER:PROVIDER[:EVENT]\", e.g. \"1:RunSignUp:12345\".",
          "SPEC");
+  flag("encrypt-secrets", "", "Seal every plaintext credential secret with the secret key (AES-256-GCM), and exit.");
+  valued("generate-secret-key", "", "Write a new secret key to FILE (mode 0600; refuses an existing file), and exit.",
+         "FILE");
   valued("db-path", "", "SQLite database file (default ./p88.db; env P88_DB_PATH).", "FILE");
   valued("log-dir", "", "Directory for the log files (default /var/log/project88).", "DIR");
 }
@@ -86,6 +89,11 @@ void HostApplication::handleOption(const std::string& name, const std::string& v
   } else if (name == "manual-sync") {
     setMode(M::manual_sync, name);
     inv_.manual_sync = value;
+  } else if (name == "encrypt-secrets") {
+    setMode(M::encrypt_secrets, name);
+  } else if (name == "generate-secret-key") {
+    setMode(M::generate_secret_key, name);
+    inv_.key_file = value;
   } else if (name == "db-path") {
     inv_.flags["db.sqlite.path"] = value;
   } else if (name == "log-dir") {

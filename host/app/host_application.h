@@ -13,11 +13,12 @@ namespace p88::app {
 // What the command line asked for.
 struct Invocation {
   enum class Mode { run, help, version, list_plugins, migrate, test_connection, manual_sync,
-                    engine_only, worker_only } mode = Mode::run;
+                    engine_only, worker_only, encrypt_secrets, generate_secret_key } mode = Mode::run;
   std::string config_file;                   // --config
   std::map<std::string, std::string> flags;  // the flag layer of the configuration
   std::vector<std::string> plugin_dirs;      // --plugin-dir, repeatable
   std::string manual_sync;                   // --manual-sync argument
+  std::string key_file;                      // --generate-secret-key argument
 };
 
 class HostApplication : public Poco::Util::Application {

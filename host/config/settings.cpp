@@ -19,7 +19,8 @@ const std::map<std::string, std::string>& environmentKeys() {
       {"DB_NAME", "db.name"},          {"DB_USER", "db.user"},
       {"DB_PASSWORD", "db.password"},  {"LOG_LEVEL", "log.level"},
       {"P88_DB_PATH", "db.sqlite.path"}, {"P88_DB_BACKEND", "db.backend"},
-      {"P88_LOG_DIR", "log.dir"},      {"P88_PLUGIN_DIRS", "plugins.dirs"}};
+      {"P88_LOG_DIR", "log.dir"},      {"P88_PLUGIN_DIRS", "plugins.dirs"},
+      {"P88_SECRET_KEY_FILE", "secrets.key_file"}, {"P88_SECRET_KEY", "secrets.key"}};
   return keys;
 }
 
@@ -171,6 +172,8 @@ Settings resolveSettings(const std::vector<Properties>& layers) {
   if (auto v = get("log.level")) s.log_level = logLevel(*v);
   if (auto v = get("plugins.dirs")) s.plugin_dirs = splitList(*v);
   if (auto v = get("workers")) s.workers = integerIn("workers (--workers)", *v, 1, 256);
+  if (auto v = get("secrets.key_file")) s.secret_key_file = *v;
+  if (auto v = get("secrets.key")) s.secret_key = *v;
   return s;
 }
 

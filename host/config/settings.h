@@ -24,6 +24,10 @@ struct Settings {
   std::string log_level = "information";     // Poco's names: debug, information, warning, error
   std::vector<std::string> plugin_dirs;      // empty: the default search path
   int workers = 3;
+  // The key that seals credential secrets: base64 in secrets.key (P88_SECRET_KEY), or a file
+  // holding it (secrets.key_file, P88_SECRET_KEY_FILE; default /etc/p88/secret.key if present).
+  std::string secret_key_file;
+  std::string secret_key;
   Properties merged;                         // every key, after precedence (providers.<slug>.*)
 
   // A provider's base URL override (providers.<slug>.base_url / P88_<SLUG>_BASE_URL), or "".
@@ -33,7 +37,8 @@ struct Settings {
 // The property keys the environment variables set: DB_HOST -> db.host, DB_PORT -> db.port,
 // DB_NAME -> db.name, DB_USER -> db.user, DB_PASSWORD -> db.password, LOG_LEVEL -> log.level,
 // P88_DB_PATH -> db.sqlite.path, P88_DB_BACKEND -> db.backend, P88_LOG_DIR -> log.dir,
-// P88_PLUGIN_DIRS -> plugins.dirs, P88_<SLUG>_BASE_URL -> providers.<slug>.base_url.
+// P88_PLUGIN_DIRS -> plugins.dirs, P88_SECRET_KEY_FILE -> secrets.key_file, P88_SECRET_KEY ->
+// secrets.key, P88_<SLUG>_BASE_URL -> providers.<slug>.base_url.
 Properties environmentLayer(const std::map<std::string, std::string>& environment);
 std::map<std::string, std::string> processEnvironment();
 

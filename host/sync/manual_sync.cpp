@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "config/settings.h"
+#include "crypto/secret_box.h"
 #include "http/http_session.h"
 #include "logging/logging.h"
 #include "plugins/plugin_registry.h"
@@ -85,7 +86,8 @@ std::optional<ManualSyncSpec> parseManualSyncSpec(const std::string& spec, std::
 }
 
 int runManualSync(const ManualSyncSpec& spec, const config::Settings& settings, store::Store& store,
-                  const plugins::PluginRegistry& registry, std::ostream& out, std::ostream& err) {
+                  const plugins::PluginRegistry& registry, const crypto::SecretBox* box, std::ostream& out,
+                  std::ostream& err) {
   const std::string partner = std::to_string(spec.timing_partner_id);
   if (!timingPartnerExists(store, spec.timing_partner_id)) {
     err << "p88host: --manual-sync: timing partner " << partner << " does not exist (table timing_partners)\n";
@@ -103,7 +105,13 @@ int runManualSync(const ManualSyncSpec& spec, const config::Settings& settings, 
         << "' (see p88host --list-plugins)\n";
     return 1;
   }
-  auto credentials = activeCredentials(store, spec.timing_partner_id, provider->id);
+  std::vector<Credential> credentials;
+  try {
+    credentials = activeCredentials(store, spec.timing_partner_id, provider->id, box);
+  } catch (const crypto::CryptoError& e) {
+    err << "p88host: --manual-sync: " << e.what() << "\n";
+    return 1;
+  }
   if (credentials.empty()) {
     err << "p88host: --manual-sync: timing partner " << partner << " has no active credential for "
         << provider->name << " (table partner_provider_credentials)\n";

@@ -17,6 +17,9 @@ class Store;
 namespace p88::plugins {
 class PluginRegistry;
 }
+namespace p88::crypto {
+class SecretBox;
+}
 
 namespace p88::sync {
 
@@ -31,8 +34,10 @@ struct ManualSyncSpec {
 std::optional<ManualSyncSpec> parseManualSyncSpec(const std::string& spec, std::string& why);
 
 // Returns the process exit code: 0 when every part succeeded, 1 otherwise.
-// The store is migrated and the plugins' providers registered.
+// The store is migrated and the plugins' providers registered; `box` opens sealed credential
+// secrets (nullptr when no key is configured).
 int runManualSync(const ManualSyncSpec& spec, const config::Settings& settings, store::Store& store,
-                  const plugins::PluginRegistry& registry, std::ostream& out, std::ostream& err);
+                  const plugins::PluginRegistry& registry, const crypto::SecretBox* box, std::ostream& out,
+                  std::ostream& err);
 
 }  // namespace p88::sync

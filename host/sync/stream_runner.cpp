@@ -4,6 +4,7 @@
 #include <list>
 #include <nlohmann/json.hpp>
 
+#include "crypto/credential_secrets.h"
 #include "http/http_session.h"
 #include "logging/logging.h"
 #include "store/record_validation.h"
@@ -22,18 +23,13 @@ std::optional<int64_t> integer(int64_t v) {
   return v == P88_NULL_INT ? std::nullopt : std::optional<int64_t>(v);
 }
 
-// Every string value in the credential's additional_config whose key names a secret.
+// Every secret string value in the credential's additional_config.
 void registerConfigSecrets(const std::optional<std::string>& config) {
   if (!config) return;
   auto j = nlohmann::json::parse(*config, nullptr, false);
   if (!j.is_object()) return;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string& key = it.key();
-    if (it->is_string() && (key.find("password") != std::string::npos ||
-                            key.find("secret") != std::string::npos ||
-                            key.find("token") != std::string::npos || key.find("key") != std::string::npos))
-      logging::addSecret(it->get<std::string>());
-  }
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (it->is_string() && crypto::isSecretKeyName(it.key())) logging::addSecret(it->get<std::string>());
 }
 
 struct OwnedResponse {

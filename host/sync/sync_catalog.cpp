@@ -4,6 +4,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "crypto/credential_secrets.h"
 #include "store/store.h"
 
 namespace p88::sync {
@@ -52,7 +53,7 @@ bool timingPartnerExists(store::Store& store, int64_t timing_partner_id) {
 }
 
 std::vector<Credential> activeCredentials(store::Store& store, int64_t timing_partner_id,
-                                          int64_t provider_id) {
+                                          int64_t provider_id, const crypto::SecretBox* box) {
   auto rows = store.query(
       "SELECT partner_provider_credential_id, principal, secret, additional_config "
       "FROM partner_provider_credentials WHERE timing_partner_id = $1 AND provider_id = $2 AND "
@@ -67,6 +68,7 @@ std::vector<Credential> activeCredentials(store::Store& store, int64_t timing_pa
     c.principal = rows.at(i, "principal").value_or("");
     c.secret = rows.at(i, "secret");
     c.additional_config = rows.at(i, "additional_config");
+    crypto::openCredential(c.id, c.principal, c.secret, c.additional_config, box);
     out.push_back(std::move(c));
   }
   return out;

@@ -12,6 +12,9 @@
 namespace p88::store {
 class Store;
 }
+namespace p88::crypto {
+class SecretBox;
+}
 
 namespace p88::sync {
 
@@ -26,9 +29,10 @@ struct ProviderRow {
 // By exact name, else by name or slug ignoring case ("runsignup", "let's do this").
 std::optional<ProviderRow> findProvider(store::Store& store, const std::string& name_or_slug);
 bool timingPartnerExists(store::Store& store, int64_t timing_partner_id);
-// The partner's active credentials for the provider, oldest first.
+// The partner's active credentials for the provider, oldest first, their sealed parts opened
+// with `box`. Throws crypto::CryptoError naming the credential when one cannot be opened.
 std::vector<Credential> activeCredentials(store::Store& store, int64_t timing_partner_id,
-                                          int64_t provider_id);
+                                          int64_t provider_id, const crypto::SecretBox* box);
 // Events of the partner at the provider that the credential discovered (or nobody did), whose
 // start is at or after `not_before_utc` ("YYYY-MM-DD HH:MM:SS") or unknown, nearest start first.
 std::vector<EventRef> currentEvents(store::Store& store, const Credential& credential,

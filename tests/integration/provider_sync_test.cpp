@@ -399,6 +399,37 @@ TEST_P(ProviderFaults, AnExpiredTokenIsRenewedOnceAnExpiredKeyIsReported) {
   }
 }
 
+TEST_P(ProviderFaults, SealedSecretsSyncWithTheKeyAndFailClearlyWithout) {
+  const std::string key_file = logs_.file("secret.key");
+  auto r = test::runHost({"--generate-secret-key", key_file, "--log-dir", logs_.path()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto env = db_->hostEnv();
+  env["P88_SECRET_KEY_FILE"] = key_file;
+  r = test::runHost({"--encrypt-secrets", "--log-dir", logs_.path()}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("credentials sealed: 1"), std::string::npos) << r.out;
+  // Nothing secret is left in the clear in the database.
+  const json account = sim_->account(provider().slug);
+  auto row = store_->query("SELECT principal, secret, additional_config FROM partner_provider_credentials");
+  std::string stored = row.rows[0][0].value_or("") + row.rows[0][1].value_or("") + row.rows[0][2].value_or("");
+  if (is("letsdothis")) {  // the JWT is the whole credential
+    EXPECT_EQ(stored.find(account["principal"].get<std::string>()), std::string::npos);
+  }
+  for (const char* k : {"secret", "password"})
+    if (!account[k].is_null()) {
+      EXPECT_EQ(stored.find(account[k].get<std::string>()), std::string::npos) << k;
+    }
+  // With the key, the sync works; without it, it says what is missing.
+  auto sync_env = env;
+  sync_env["P88_" + upper(provider().slug) + "_BASE_URL"] = sim_->url(provider().slug);
+  r = test::runHost({"--manual-sync", std::string("1:") + provider().name, "--log-dir", logs_.path()}, sync_env);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  sync_env.erase("P88_SECRET_KEY_FILE");
+  r = test::runHost({"--manual-sync", std::string("1:") + provider().name, "--log-dir", logs_.path()}, sync_env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is sealed (enc:v1) but no secret key is configured"), std::string::npos) << r.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(AllProviders, ProviderFaults,
                          ::testing::Combine(::testing::ValuesIn(kProviders), ::testing::Values(Backend::sqlite)),
                          [](const auto& info) { return std::string(std::get<0>(info.param).slug); });
