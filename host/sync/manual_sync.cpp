@@ -156,6 +156,14 @@ int runManualSync(const ManualSyncSpec& spec, const config::Settings& settings, 
     }
     for (const auto& p : d.total.problems) out << "    " << p << "\n";
     accumulate(events_total, d.total);
+    if (d.total.status == P88_ERR_AUTH || d.total.status == P88_ERR_THROTTLED) {
+      out << who << ": participants not synced: "
+          << (d.total.status == P88_ERR_AUTH ? "the provider refused the credential"
+                                             : "the provider asks to wait " +
+                                                   std::to_string(d.total.retry_after_seconds) + " s")
+          << "\n";
+      continue;
+    }
 
     std::vector<EventRef> events;
     if (spec.event) {

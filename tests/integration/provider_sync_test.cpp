@@ -284,6 +284,20 @@ TEST_P(ProviderSync, FullThenIncrementalMatchesGroundTruth) {
             std::to_string(all.size()));
   auto unified = store_->query("SELECT count(*) AS n FROM unified_participants WHERE source_provider = $1", {slug});
   EXPECT_EQ(unified.at(0, "n"), table.at(0, "n"));
+  // and the same values: every registration of one event, through unified_participants
+  const std::string event_id = events.front()["provider_event_id"];
+  for (const json& t : truth(event_id)) {
+    auto v = store_->query(
+        "SELECT first_name, last_name, bib_number, status FROM unified_participants WHERE source_provider = $1 "
+        "AND event_id = $2 AND provider_participant_id = $3",
+        {slug, event_id, t["provider_participant_id"].get<std::string>()});
+    ASSERT_EQ(v.rows.size(), 1u) << t.dump();
+    EXPECT_EQ(v.at(0, "first_name"), truthValue(t["first_name"]));
+    EXPECT_EQ(v.at(0, "status"), truthValue(t["status"]));
+    if (t["status"] == "active") {
+      EXPECT_EQ(v.at(0, "bib_number"), truthValue(t["bib"]));
+    }
+  }
 }
 
 TEST_P(ProviderSync, OneEventOnly) {
@@ -341,6 +355,7 @@ TEST_P(ProviderFaults, RejectedCredentialFailsWithoutShowingIt) {
   auto r = sync();
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("events FAILED (auth)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("participants not synced: the provider refused the credential"), std::string::npos) << r.out;
   EXPECT_EQ(everything(r).find(wrong), std::string::npos) << everything(r);
   const std::string details = lastHistoryError();
   EXPECT_NE(details.find("\"status\":\"auth\""), std::string::npos) << details;
