@@ -16,7 +16,7 @@ work=$(mktemp -d)
 trap 'kill ${sim_pid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 
 now() { date +%s.%N; }
-elapsed() { echo "$(now) - $1" | bc; }
+elapsed() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.3f", a - b }'; }
 
 run_provider() {  # slug name count backend
   local slug=$1 name=$2 count=$3 backend=$4
@@ -50,7 +50,7 @@ run_provider() {  # slug name count backend
   calls_full=$(grep -o '[0-9]* API calls' "$work/full.out" | tail -1)
   calls_incr=$(grep -o '[0-9]* API calls' "$work/incr.out" | tail -1)
   printf '| %s | %s | %s | %s s (%s rows/s, %s) | %s s (%s) |\n' "$name" "$backend" "$count" \
-    "$(printf %.2f "$full")" "$(echo "$count / $full" | bc)" "$calls_full" "$(printf %.2f "$incr")" "$calls_incr"
+    "$(printf %.2f "$full")" "$(awk -v n="$count" -v t="$full" 'BEGIN { printf "%d", n / t }')" "$calls_full" "$(printf %.2f "$incr")" "$calls_incr"
   kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; rm -f "$work/sim.json"
 }
 

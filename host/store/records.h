@@ -18,6 +18,7 @@ struct EventRecord {
       location_name, city, state, country, event_type, distance, registration_opens,
       registration_closes, status, last_modified;
   std::string raw_json;
+  bool prepared = false;  // prepareRecord() already accepted it: writeBatch does not check again
 };
 
 struct ParticipantRecord {
@@ -34,6 +35,7 @@ struct ParticipantRecord {
       last_modified;
   std::string raw_json;
   bool status_only = false;  // a removal notice: keep the other stored fields
+  bool prepared = false;     // prepareRecord() already accepted it: writeBatch does not check again
 };
 
 // Identifies one stream of one credential: where its cursor is kept.

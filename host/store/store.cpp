@@ -40,10 +40,10 @@ std::vector<Migration> migrationsFor(Dialect d) {
 // Keeps the last occurrence of each id: a page that repeats a record must not make one statement
 // touch the same row twice.
 template <typename R, typename IdOf>
-std::vector<const R*> lastOfEachId(const std::vector<R>& records, IdOf id_of) {
+std::vector<R*> lastOfEachId(std::vector<R>& records, IdOf id_of) {
   std::unordered_map<std::string, size_t> last;
   for (size_t i = 0; i < records.size(); ++i) last[id_of(records[i])] = i;
-  std::vector<const R*> out;
+  std::vector<R*> out;
   for (size_t i = 0; i < records.size(); ++i)
     if (last[id_of(records[i])] == i) out.push_back(&records[i]);
   return out;
@@ -150,20 +150,20 @@ WriteResult Store::writeBatch(Batch batch) {
   RowSet status_only{"participants", &participantColumns(), "provider_participant_id",
                      participantUpsertTail(true), true, {}, {}};
 
-  for (const EventRecord* r :
+  for (EventRecord* r :
        lastOfEachId(batch.events, [](const EventRecord& e) { return e.provider_event_id; })) {
-    EventRecord rec = *r;
-    if (auto reason = prepareRecord(rec)) {
+    EventRecord rec = std::move(*r);  // the batch is ours (taken by value)
+    if (auto reason = rec.prepared ? std::nullopt : prepareRecord(rec)) {
       result.rejected.push_back({rec.provider_event_id, *reason});
       continue;
     }
     events.ids.push_back(rec.provider_event_id);
     events.values.push_back(columnValues(rec, contentHash(rec)));
   }
-  for (const ParticipantRecord* r : lastOfEachId(
+  for (ParticipantRecord* r : lastOfEachId(
            batch.participants, [](const ParticipantRecord& p) { return p.provider_participant_id; })) {
-    ParticipantRecord rec = *r;
-    if (auto reason = prepareRecord(rec)) {
+    ParticipantRecord rec = std::move(*r);
+    if (auto reason = rec.prepared ? std::nullopt : prepareRecord(rec)) {
       result.rejected.push_back({rec.provider_participant_id, *reason});
       continue;
     }

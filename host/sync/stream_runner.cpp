@@ -169,6 +169,7 @@ const std::string& recordId(const store::ParticipantRecord& r) { return r.provid
 template <typename Record>
 int32_t accept(p88_job* job, Record record, std::vector<Record>& buffer) {
   if (auto why = store::prepareRecord(record)) return refuse(job, recordId(record), *why);
+  record.prepared = true;
   buffer.push_back(std::move(record));
   try {
     maybeFlush(job);
