@@ -48,14 +48,10 @@ EventsPage parse_events(const json& body) {
   EventsPage page;
   const json* rows = p88::records_in(body, {"events", "data"}, "GET /events");
   page.total = meta_total(body);
-  if (rows == nullptr) return page;
-  for (const json& row : *rows) {
-    ++page.rows;
-    auto id = p88::record_id(row, "id", page.issues, "event ");
-    if (!id) continue;
-    p88::FieldReader r(row, "event " + *id, page.issues);
+  p88::for_each_record(rows, "id", page.issues, page.rows, "event ", [&](const json& row, const std::string& id,
+                                                                       p88::FieldReader& r) {
     p88::Event e;
-    e.provider_event_id = *id;
+    e.provider_event_id = id;
     e.name = r.text("name");
     e.description = r.text("description");
     std::string zone = r.text("time_zone").value_or("");
@@ -78,7 +74,7 @@ EventsPage parse_events(const json& body) {
     e.last_modified = r.utc_iso("updated_at");
     e.raw_json = row.dump();
     page.events.push_back(std::move(e));
-  }
+  });
   return page;
 }
 
@@ -86,14 +82,10 @@ SummaryPage parse_summaries(const json& body) {
   SummaryPage page;
   const json* rows = p88::records_in(body, {"participants", "data"}, "GET /events/{id}/participants");
   page.total = meta_total(body);
-  if (rows == nullptr) return page;
-  for (const json& row : *rows) {
-    ++page.count;
-    auto id = p88::record_id(row, "registration_number", page.issues);
-    if (!id) continue;
-    p88::FieldReader r(row, *id, page.issues);
-    page.rows.push_back({*id, r.utc_iso("updated_at").value_or(""), r.integer("age"), row});
-  }
+  p88::for_each_record(rows, "registration_number", page.issues, page.count, "",
+                       [&](const json& row, const std::string& id, p88::FieldReader& r) {
+                         page.rows.push_back({id, r.utc_iso("updated_at").value_or(""), r.integer("age"), row});
+                       });
   return page;
 }
 

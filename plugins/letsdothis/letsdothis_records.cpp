@@ -39,14 +39,10 @@ EventsPage parse_events(const json& body) {
   EventsPage page;
   const json* rows = p88::records_in(body, {"data"}, "GET /events");
   page.next = next_of(body);
-  if (rows == nullptr) return page;
-  for (const json& row : *rows) {
-    ++page.rows;
-    auto id = p88::record_id(row, "id", page.issues, "event ");
-    if (!id) continue;
-    p88::FieldReader r(row, "event " + *id, page.issues);
+  p88::for_each_record(rows, "id", page.issues, page.rows, "event ", [&](const json& row, const std::string& id,
+                                                                       p88::FieldReader& r) {
     p88::Event e;
-    e.provider_event_id = *id;
+    e.provider_event_id = id;
     e.name = r.text("title");
     e.time_zone = r.text("timezone");
     if (e.time_zone && !p88::time::known_zone(*e.time_zone)) {
@@ -67,7 +63,7 @@ EventsPage parse_events(const json& body) {
     e.last_modified = r.utc_iso("updatedAt");
     e.raw_json = row.dump();
     page.events.push_back(std::move(e));
-  }
+  });
   return page;
 }
 
@@ -75,17 +71,12 @@ ApplicationsPage parse_applications(const json& body, const std::string& event_i
   ApplicationsPage page;
   const json* rows = p88::records_in(body, {"data"}, "GET /applications");
   page.next = next_of(body);
-  if (rows == nullptr) return page;
-  page.records.reserve(rows->size());
-  for (const json& row : *rows) {
-    ++page.rows;
-    auto id = p88::record_id(row, "id", page.issues);
-    if (!id) continue;
-    p88::FieldReader r(row, *id, page.issues);
+  p88::for_each_record(rows, "id", page.issues, page.rows, "", [&](const json& row, const std::string& id,
+                                                                  p88::FieldReader& r) {
     Text event = r.text("eventId");
-    if (event && *event != event_id) continue;  // not this event's
+    if (event && *event != event_id) return;  // not this event's
     p88::Participant p;
-    p.provider_participant_id = *id;
+    p.provider_participant_id = id;
     p.provider_event_id = event_id;
     p.provider_person_id = r.text("userId");
     p.first_name = r.text("firstName");
@@ -120,7 +111,7 @@ ApplicationsPage parse_applications(const json& body, const std::string& event_i
     if (p.last_modified && (!page.max_updated || *p.last_modified > *page.max_updated)) page.max_updated = p.last_modified;
     p.raw_json = row.dump();
     page.records.push_back(std::move(p));
-  }
+  });
   return page;
 }
 

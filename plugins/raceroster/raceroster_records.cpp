@@ -90,14 +90,10 @@ EventsPage parse_events(const json& body) {
   EventsPage page;
   const json* rows = p88::records_in(body, {"data"}, "GET /events");
   page.total = metadata(body, "totalResults");
-  if (rows == nullptr) return page;
-  for (const json& row : *rows) {
-    ++page.rows;
-    auto id = p88::record_id(row, "eventId", page.issues, "event ");
-    if (!id) continue;
-    p88::FieldReader r(row, "event " + *id, page.issues);
+  p88::for_each_record(rows, "eventId", page.issues, page.rows, "event ", [&](const json& row, const std::string& id,
+                                                                            p88::FieldReader& r) {
     p88::Event e;
-    e.provider_event_id = *id;
+    e.provider_event_id = id;
     e.name = r.text("name");
     e.race_name = r.text("name");
     e.start_time = r.utc_iso("startDate");
@@ -124,7 +120,7 @@ EventsPage parse_events(const json& body) {
     }
     e.raw_json = row.dump();
     page.events.push_back(std::move(e));
-  }
+  });
   return page;
 }
 
@@ -132,15 +128,10 @@ ParticipantsPage parse_participants(const json& body, const std::string& event_i
   ParticipantsPage page;
   const json* rows = p88::records_in(body, {"data"}, "GET /events/{id}/participants");
   page.total_pages = metadata(body, "totalPages");
-  if (rows == nullptr) return page;
-  page.records.reserve(rows->size());
-  for (const json& row : *rows) {
-    ++page.rows;
-    auto id = p88::record_id(row, "participantId", page.issues);
-    if (!id) continue;
-    p88::FieldReader r(row, *id, page.issues);
+  p88::for_each_record(rows, "participantId", page.issues, page.rows, "", [&](const json& row, const std::string& id,
+                                                                            p88::FieldReader& r) {
     p88::Participant p;
-    p.provider_participant_id = *id;
+    p.provider_participant_id = id;
     p.provider_event_id = event_id;
     p.provider_person_id = r.text("personId");
     p.first_name = r.text("firstName");
@@ -177,7 +168,7 @@ ParticipantsPage parse_participants(const json& body, const std::string& event_i
       page.max_modified = p.last_modified;
     p.raw_json = row.dump();
     page.records.push_back(std::move(p));
-  }
+  });
   return page;
 }
 

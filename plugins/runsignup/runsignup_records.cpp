@@ -160,15 +160,11 @@ ParticipantsPage parse_participants(const json& body, const std::string& event_i
   ParticipantsPage page;
   const json* el = element_for(body, event_id);
   const json* rows = el ? rows_in(*el, false) : nullptr;
-  if (rows == nullptr) return page;
-  page.records.reserve(rows->size());
-  for (const json& row : *rows) {
-    ++page.rows;
-    auto id = p88::record_id(row, "registration_id", page.issues);
-    if (!id) continue;
-    p88::FieldReader r(row, *id, page.issues);
+  if (rows) page.records.reserve(rows->size());
+  p88::for_each_record(rows, "registration_id", page.issues, page.rows, "", [&](const json& row, const std::string& id,
+                                                                              p88::FieldReader& r) {
     p88::Participant p;
-    p.provider_participant_id = *id;
+    p.provider_participant_id = id;
     p.provider_event_id = r.text("event_id").value_or(event_id);
     r.object("user");
     p.provider_person_id = r.text("user.user_id");
@@ -202,7 +198,7 @@ ParticipantsPage parse_participants(const json& body, const std::string& event_i
     }
     p.raw_json = row.dump();
     page.records.push_back(std::move(p));
-  }
+  });
   return page;
 }
 
@@ -210,15 +206,11 @@ ParticipantsPage parse_removed(const json& body, const std::string& event_id) {
   ParticipantsPage page;
   const json* el = element_for(body, event_id);
   const json* rows = el ? rows_in(*el, true) : nullptr;
-  if (rows == nullptr) return page;
-  for (const json& row : *rows) {
-    ++page.rows;
-    auto id = p88::record_id(row, "registration_id", page.issues);
-    if (!id) continue;
-    p88::FieldReader r(row, *id, page.issues);
+  p88::for_each_record(rows, "registration_id", page.issues, page.rows, "", [&](const json& row, const std::string& id,
+                                                                              p88::FieldReader& r) {
     p88::Participant p;
     p.status_only = true;
-    p.provider_participant_id = *id;
+    p.provider_participant_id = id;
     p.provider_event_id = event_id;
     p.provider_person_id = r.text("user_id");
     p.first_name = r.text("first_name");
@@ -238,7 +230,7 @@ ParticipantsPage parse_removed(const json& body, const std::string& event_id) {
     if (modified && (!page.max_modified || *modified > *page.max_modified)) page.max_modified = modified;
     p.raw_json = row.dump();
     page.records.push_back(std::move(p));
-  }
+  });
   return page;
 }
 

@@ -369,6 +369,22 @@ inline std::optional<std::string> record_id(const json& record, const char* key,
   return id;
 }
 
+// Calls f(record, id, reader) for each record of a page (a list, or nullptr for none) that has a
+// usable id under `id_key`; reports the others (see record_id). Counts every element in
+// `elements`, read or not, for paging. The reader names the record `label + id`.
+template <typename F>
+void for_each_record(const json* records, const char* id_key, std::vector<FieldIssue>& issues, size_t& elements,
+                     const std::string& label, F f) {
+  if (records == nullptr) return;
+  for (const json& record : *records) {
+    ++elements;
+    std::optional<std::string> id = record_id(record, id_key, issues, label);
+    if (!id) continue;
+    FieldReader reader(record, label + *id, issues);
+    f(record, *id, reader);
+  }
+}
+
 // The list of records in a page: under the first of `keys` present (an envelope such as
 // {"data": [...]}), or the body itself when it is a list; nullptr when that key holds null or
 // the body is an empty object. Throws Error(transient) naming `what` for anything else.
