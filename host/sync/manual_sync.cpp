@@ -138,11 +138,12 @@ int runManualSync(const ManualSyncSpec& spec, const config::Settings& settings, 
     env.tokens = &tokens;
     env.label = provider->name + " partner=" + partner + " credential=" + std::to_string(credential.id);
     auto last_print = std::chrono::steady_clock::now();
+    std::string current = "events";  // what is being synced, for progress lines
     env.progress = [&](const StreamResult& r) {
       auto now = std::chrono::steady_clock::now();
       if (now - last_print < std::chrono::seconds(2)) return;
       last_print = now;
-      out << "    ... " << r.emitted << " records so far (" << counts(r) << ")\n" << std::flush;
+      out << "    ... " << current << ": " << r.emitted << " records so far (" << counts(r) << ")\n" << std::flush;
     };
     const std::string who = "credential " + std::to_string(credential.id);
 
@@ -181,6 +182,7 @@ int runManualSync(const ManualSyncSpec& spec, const config::Settings& settings, 
     }
     for (const EventRef& e : events) {
       Operation op{plugin->descriptor, &credential, "participants", e, false, "manual", std::nullopt};
+      current = "event " + e.provider_event_id;
       OperationResult r = runOperation(op, env);
       ++event_count;
       out << "  event " << e.provider_event_id << " \"" << e.name.value_or("") << "\""
