@@ -1,0 +1,79 @@
+// The sync engine's pure decisions, with the clock passed in: when an event's participants are
+// next due (the seed's windows, as configuration), which priority a job gets, which mode a run
+// uses (full, incremental, or a reconciling full read), and how long a failed job waits.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace p88::engine {
+
+using Instant = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
+using Seconds = std::chrono::seconds;
+
+// Within `within` of the start, sync every `every`. The seed: 24 h -> 15 min, 4 h -> 1 min.
+struct Window {
+  Seconds within;
+  Seconds every;
+};
+
+struct ScheduleConfig {
+  Seconds default_every{3600};             // further than every window: hourly
+  std::vector<Window> windows{{Seconds(24 * 3600), Seconds(15 * 60)}, {Seconds(4 * 3600), Seconds(60)}};
+  Seconds until_after_start{3600};         // stop one hour after the start
+  Seconds discovery_every{3600};           // event discovery per credential
+  Seconds reconcile_every{24 * 3600};      // a full read that catches unreported deletions
+  Seconds no_reconcile_within{4 * 3600};   // ... never this close to the start
+};
+
+// "24h:15m,4h:1m" (the windows property); throws std::invalid_argument naming the bad part.
+std::vector<Window> parseWindows(const std::string& text);
+// "90s", "15m", "24h", "2d" or plain seconds; throws std::invalid_argument.
+Seconds parseDuration(const std::string& text);
+
+// How often an event starting at `start` is synced at `now`; nullopt once it is past
+// until_after_start (or for an event without a start time: default_every).
+std::optional<Seconds> intervalAt(const ScheduleConfig& c, std::optional<Instant> start, Instant now);
+
+// When the event's participants are next due: now when never synced; else the last run plus the
+// interval that applies at now (so an event entering a tighter window is due at once if its last
+// run is older than the new interval); nullopt when no longer synced.
+std::optional<Instant> nextDue(const ScheduleConfig& c, std::optional<Instant> start,
+                               std::optional<Instant> last_run, Instant now);
+
+// Smaller runs first. Manual syncs get 0; scheduled jobs 1 + minutes to the start, clamped to
+// [1, 1'000'000] (an event that started is 1; one without a start sorts last).
+constexpr int kManualPriority = 0;
+int priorityFor(std::optional<Instant> start, Instant now);
+
+enum class Mode { full, incremental, reconcile };
+const char* modeName(Mode m);
+// Full without a cursor; a reconciling full read when the last full read is older than
+// reconcile_every and the start is not within no_reconcile_within; else incremental.
+Mode chooseMode(const ScheduleConfig& c, bool has_cursor, std::optional<Instant> last_full,
+                std::optional<Instant> start, Instant now);
+
+struct RetryConfig {
+  int max_retries = 3;
+  Seconds base{120};     // 2, 4, 8 minutes
+  double jitter = 0.2;   // +- 20 %
+};
+// The wait before retry `attempt` (1-based): base * 2^(attempt-1), times (1 + jitter * u) for u
+// uniform in [-1, 1) from `uniform`; nullopt once attempt exceeds max_retries.
+std::optional<Seconds> retryDelay(const RetryConfig& c, int attempt, const std::function<double()>& uniform);
+
+// GCRA (generic cell rate algorithm), one theoretical arrival time (TAT) per limiter. The store
+// runs the same arithmetic in SQL on the database clock; this is its reference, in seconds.
+struct GcraResult {
+  bool allowed = false;
+  double tat = 0;          // the new TAT when allowed, the old one otherwise
+  double retry_after = 0;  // seconds until a call is allowed, when refused
+};
+// `calls_per_hour` sets the emission interval T = 3600 / calls; `burst` calls may go at once.
+GcraResult gcra(double tat, double now, double calls_per_hour, double burst);
+
+}  // namespace p88::engine
