@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "logging/logging.h"
@@ -9,6 +11,20 @@
 
 namespace p88::sync {
 namespace {
+
+// Now, UTC, to the millisecond: several syncs finish within one second, and the seed's "recent
+// sync history" query orders by sync_time (SQLite's CURRENT_TIMESTAMP has whole seconds).
+std::string finishedAt() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
 
 void writeHistory(store::Store& store, const Operation& op, const OperationResult& result) {
   const StreamResult& t = result.total;
@@ -36,7 +52,7 @@ void writeHistory(store::Store& store, const Operation& op, const OperationResul
       "INSERT INTO sync_history (timing_partner_id, provider_id, event_id, operation_type, "
       "sync_direction, sync_time, status, num_of_synced_records, entries_success, entries_failed, "
       "error_details, data_snapshot, duration_seconds, reason, partner_provider_credential_id, "
-      "sync_queue_id, sync_mode, api_calls) VALUES ($1, $2, $3, $4, 'pull', CURRENT_TIMESTAMP, $5, "
+      "sync_queue_id, sync_mode, api_calls) VALUES ($1, $2, $3, $4, 'pull', $17, $5, "
       "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
       {std::to_string(op.credential->timing_partner_id), std::to_string(op.credential->provider_id),
        op.event ? store::SqlValue(op.event->provider_event_id) : std::nullopt, op.operation,
@@ -45,7 +61,7 @@ void writeHistory(store::Store& store, const Operation& op, const OperationResul
        details.is_null() ? std::nullopt : store::SqlValue(details.dump()), snapshot.dump(),
        std::to_string(static_cast<long long>(std::lround(result.seconds))), op.reason,
        std::to_string(op.credential->id), opt(op.sync_queue_id), result.mode,
-       std::to_string(t.api_calls)});
+       std::to_string(t.api_calls), finishedAt()});
 }
 
 }  // namespace
