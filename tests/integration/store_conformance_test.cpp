@@ -80,9 +80,9 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
 };
 
 TEST_P(StoreConformance, MigrationsApplyOnceAndRecordTheSchemaVersion) {
-  EXPECT_EQ(store_->schemaVersion(), 2);
+  EXPECT_EQ(store_->schemaVersion(), 3);
   EXPECT_TRUE(store_->migrate().empty()) << "a second migrate must apply nothing";
-  EXPECT_EQ(one("SELECT COUNT(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM schema_migrations"), "3");
 }
 
 TEST_P(StoreConformance, RefusesADatabaseWithANewerSchema) {

@@ -1,0 +1,153 @@
+#include "queue/job_queue.h"
+
+#include "store/store.h"
+
+namespace p88::queue {
+namespace {
+
+using store::Dialect;
+using store::SqlParams;
+using store::SqlValue;
+
+// The database's now, and now plus the seconds in parameter $n, in each dialect's timestamp form.
+std::string now(Dialect d) {
+  return d == Dialect::postgresql ? "now()" : "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+}
+std::string nowPlus(Dialect d, int n) {
+  const std::string p = "$" + std::to_string(n);
+  return d == Dialect::postgresql ? "(now() + make_interval(secs => " + p + "::double precision))"
+                                  : "strftime('%Y-%m-%d %H:%M:%f', 'now', '+' || " + p + " || ' seconds')";
+}
+
+const char* kJobColumns =
+    "sync_queue_id, timing_partner_id, provider_id, partner_provider_credential_id, event_id, "
+    "operation_type, sync_mode, priority, retry_count, max_retries, rescue_count, lease_owner";
+
+const char* kQualifiedJobColumns =
+    "q.sync_queue_id, q.timing_partner_id, q.provider_id, q.partner_provider_credential_id, q.event_id, "
+    "q.operation_type, q.sync_mode, q.priority, q.retry_count, q.max_retries, q.rescue_count, q.lease_owner";
+
+Job jobFrom(const store::SqlRows& r) {
+  auto i64 = [&](const char* c) { return std::stoll(r.at(0, c).value_or("0")); };
+  Job j;
+  j.id = i64("sync_queue_id");
+  j.timing_partner_id = i64("timing_partner_id");
+  j.provider_id = i64("provider_id");
+  j.credential_id = i64("partner_provider_credential_id");
+  j.event_id = r.at(0, "event_id");
+  j.operation = r.at(0, "operation_type").value_or("");
+  j.sync_mode = r.at(0, "sync_mode").value_or("");
+  j.priority = static_cast<int>(i64("priority"));
+  j.retry_count = static_cast<int>(i64("retry_count"));
+  j.max_retries = static_cast<int>(i64("max_retries"));
+  j.rescue_count = static_cast<int>(i64("rescue_count"));
+  j.lease_owner = r.at(0, "lease_owner").value_or("");
+  return j;
+}
+
+}  // namespace
+
+bool JobQueue::enqueue(const NewJob& j) {
+  const Dialect d = store_.dialect();
+  auto r = store_.query(
+      "INSERT INTO sync_queue (timing_partner_id, provider_id, partner_provider_credential_id, event_id, "
+      "operation_type, sync_direction, priority, status, scheduled_time, retry_count, max_retries, payload, "
+      "created_at, sync_mode) VALUES ($1, $2, $3, $4, $5, 'pull', $6, 'pending', " + nowPlus(d, 7) +
+          ", 0, $8, $9, " + now(d) + ", $10) ON CONFLICT DO NOTHING",
+      {std::to_string(j.timing_partner_id), std::to_string(j.provider_id), std::to_string(j.credential_id),
+       j.event_id, j.operation, std::to_string(j.priority), std::to_string(j.delay_seconds),
+       std::to_string(j.max_retries), j.payload, j.sync_mode});
+  return r.affected == 1;
+}
+
+std::optional<Job> JobQueue::claim(const std::string& worker, int lease_seconds,
+                                   const std::vector<int64_t>& skip_credentials) {
+  const Dialect d = store_.dialect();
+  std::string skip;
+  for (int64_t c : skip_credentials) skip += (skip.empty() ? "" : ", ") + std::to_string(c);
+  const std::string due = "status = 'pending' AND scheduled_time <= " + now(d) +
+                          (skip.empty() ? "" : " AND partner_provider_credential_id NOT IN (" + skip + ")");
+  const std::string order = " ORDER BY priority, scheduled_time, sync_queue_id ";
+  const std::string set = "status = 'running', lease_owner = $1, lease_expires_at = " + nowPlus(d, 2) +
+                          ", started_at = " + now(d);
+  store::SqlRows r;
+  if (d == Dialect::postgresql) {
+    r = store_.query("WITH c AS (SELECT sync_queue_id FROM sync_queue WHERE " + due + order +
+                         "LIMIT 1 FOR UPDATE SKIP LOCKED) UPDATE sync_queue q SET " + set +
+                         " FROM c WHERE q.sync_queue_id = c.sync_queue_id RETURNING " + kQualifiedJobColumns,
+                     {worker, std::to_string(lease_seconds)});
+  } else {
+    r = store_.query("UPDATE sync_queue SET " + set + " WHERE sync_queue_id = (SELECT sync_queue_id FROM sync_queue WHERE " +
+                         due + order + "LIMIT 1) RETURNING " + kJobColumns,
+                     {worker, std::to_string(lease_seconds)});
+  }
+  if (r.empty()) return std::nullopt;
+  return jobFrom(r);
+}
+
+bool JobQueue::heartbeat(int64_t job, const std::string& worker, int lease_seconds) {
+  return store_
+             .query("UPDATE sync_queue SET lease_expires_at = " + nowPlus(store_.dialect(), 3) +
+                        " WHERE sync_queue_id = $1 AND lease_owner = $2 AND status = 'running'",
+                    {std::to_string(job), worker, std::to_string(lease_seconds)})
+             .affected == 1;
+}
+
+bool JobQueue::complete(int64_t job, const std::string& worker) {
+  return store_
+             .query("UPDATE sync_queue SET status = 'completed', completed_at = " + now(store_.dialect()) +
+                        ", lease_owner = NULL, lease_expires_at = NULL, last_error = NULL "
+                        "WHERE sync_queue_id = $1 AND lease_owner = $2 AND status = 'running'",
+                    {std::to_string(job), worker})
+             .affected == 1;
+}
+
+bool JobQueue::retryLater(int64_t job, const std::string& worker, int delay_seconds, const std::string& error,
+                          bool count_attempt) {
+  return store_
+             .query("UPDATE sync_queue SET status = 'pending', scheduled_time = " + nowPlus(store_.dialect(), 3) +
+                        ", retry_count = retry_count + " + (count_attempt ? "1" : "0") +
+                        ", last_error = $4, lease_owner = NULL, lease_expires_at = NULL "
+                        "WHERE sync_queue_id = $1 AND lease_owner = $2 AND status = 'running'",
+                    {std::to_string(job), worker, std::to_string(delay_seconds), error})
+             .affected == 1;
+}
+
+bool JobQueue::fail(int64_t job, const std::string& worker, const std::string& error) {
+  return store_
+             .query("UPDATE sync_queue SET status = 'failed', completed_at = " + now(store_.dialect()) +
+                        ", last_error = $3, lease_owner = NULL, lease_expires_at = NULL "
+                        "WHERE sync_queue_id = $1 AND lease_owner = $2 AND status = 'running'",
+                    {std::to_string(job), worker, error})
+             .affected == 1;
+}
+
+JobQueue::Rescued JobQueue::rescueExpired(int max_rescues) {
+  const std::string n = now(store_.dialect());
+  Rescued out;
+  // A job that has already cost max_rescues workers is failed, not handed to another one.
+  out.failed = store_
+                   .query("UPDATE sync_queue SET status = 'failed', completed_at = " + n +
+                              ", last_error = 'its worker stopped (lease lapsed) ' || (rescue_count + 1) || "
+                              "' times; not retried', lease_owner = NULL, lease_expires_at = NULL "
+                              "WHERE status = 'running' AND lease_expires_at < " + n + " AND rescue_count + 1 >= CAST($1 AS INTEGER)",
+                          {std::to_string(max_rescues)})
+                   .affected;
+  // Compare-and-set: only a job still running with a lapsed lease is taken back, once.
+  out.requeued = store_
+                     .query("UPDATE sync_queue SET status = 'pending', rescue_count = rescue_count + 1, "
+                            "scheduled_time = " + n + ", lease_owner = NULL, lease_expires_at = NULL, "
+                            "last_error = 'rescued: the worker''s lease lapsed' "
+                            "WHERE status = 'running' AND lease_expires_at < " + n)
+                     .affected;
+  return out;
+}
+
+std::map<std::string, int64_t> JobQueue::depthByStatus() {
+  std::map<std::string, int64_t> out;
+  auto r = store_.query("SELECT status, COUNT(*) AS n FROM sync_queue GROUP BY status");
+  for (size_t i = 0; i < r.rows.size(); ++i) out[r.at(i, "status").value_or("")] = std::stoll(r.at(i, "n").value_or("0"));
+  return out;
+}
+
+}  // namespace p88::queue

@@ -1,0 +1,74 @@
+// The sync queue (table sync_queue), shared by every engine and worker of every host through the
+// database: atomic enqueueing (one active job per stream, by a partial unique index and
+// ON CONFLICT DO NOTHING, never check-then-insert), claiming with leases (PostgreSQL: FOR UPDATE
+// SKIP LOCKED in a CTE; SQLite: one UPDATE ... RETURNING), heartbeats, retries, and the rescue of
+// jobs whose worker vanished (a compare-and-set on the lapsed lease). Times are the database's.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace p88::store {
+class Store;
+}
+
+namespace p88::queue {
+
+struct NewJob {
+  int64_t timing_partner_id = 0;
+  int64_t provider_id = 0;
+  int64_t credential_id = 0;
+  std::optional<std::string> event_id;  // for "participants"
+  std::string operation;                // "events" or "participants"
+  std::string sync_mode;                // "full", "incremental" or "reconcile"
+  int priority = 5;                     // smaller first (engine::priorityFor)
+  int delay_seconds = 0;                // scheduled this far after the database's now
+  int max_retries = 3;
+  std::optional<std::string> payload;   // JSON
+};
+
+struct Job {
+  int64_t id = 0;
+  int64_t timing_partner_id = 0, provider_id = 0, credential_id = 0;
+  std::optional<std::string> event_id;
+  std::string operation, sync_mode;
+  int priority = 0, retry_count = 0, max_retries = 0, rescue_count = 0;
+  std::string lease_owner;
+};
+
+class JobQueue {
+ public:
+  explicit JobQueue(store::Store& store) : store_(store) {}
+
+  // False when the stream already has a pending or running job.
+  bool enqueue(const NewJob& job);
+  // The most urgent due job, now leased to `worker` for lease_seconds; nullopt when none is due.
+  // Jobs of the credentials in `skip_credentials` (no rate budget left) are left for later.
+  std::optional<Job> claim(const std::string& worker, int lease_seconds,
+                           const std::vector<int64_t>& skip_credentials = {});
+  // Extends the lease; false when the worker no longer holds it (rescued, finished elsewhere).
+  bool heartbeat(int64_t job, const std::string& worker, int lease_seconds);
+  // These end the worker's hold; each is false when the worker had lost the lease.
+  bool complete(int64_t job, const std::string& worker);
+  // Back to pending after delay_seconds; counts an attempt unless the provider throttled.
+  bool retryLater(int64_t job, const std::string& worker, int delay_seconds, const std::string& error,
+                  bool count_attempt);
+  bool fail(int64_t job, const std::string& worker, const std::string& error);
+
+  struct Rescued {
+    size_t requeued = 0;
+    size_t failed = 0;  // had already been rescued max_rescues times: a job that kills workers
+  };
+  Rescued rescueExpired(int max_rescues);
+
+  // Queue depth by status (the seed's first monitoring query, summed).
+  std::map<std::string, int64_t> depthByStatus();
+
+ private:
+  store::Store& store_;
+};
+
+}  // namespace p88::queue

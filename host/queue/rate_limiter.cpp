@@ -1,0 +1,75 @@
+#include "queue/rate_limiter.h"
+
+#include <algorithm>
+#include <string>
+
+#include "store/store.h"
+
+namespace p88::queue {
+namespace {
+
+// Seconds since the Unix epoch on the database clock (statement time, not transaction time).
+std::string epochNow(store::Dialect d) {
+  return d == store::Dialect::postgresql ? "extract(epoch from clock_timestamp())"
+                                         : "((julianday('now') - 2440587.5) * 86400.0)";
+}
+std::string greatest(store::Dialect d, const std::string& a, const std::string& b) {
+  return (d == store::Dialect::postgresql ? "GREATEST(" : "MAX(") + a + ", " + b + ")";
+}
+
+double interval(const Budget& b) { return 3600.0 / std::max(b.calls_per_hour, 1e-9); }
+double tolerance(const Budget& b) { return interval(b) * std::max(b.burst - 1.0, 0.0); }
+
+}  // namespace
+
+void RateLimiter::ensureRow(int64_t provider_id, int64_t credential_id) {
+  store_.query(
+      "INSERT INTO rate_limits (provider_id, partner_provider_credential_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+      {std::to_string(provider_id), std::to_string(credential_id)});
+}
+
+double RateLimiter::acquire(int64_t provider_id, int64_t credential_id, const Budget& budget) {
+  ensureRow(provider_id, credential_id);
+  const store::Dialect d = store_.dialect();
+  const std::string now = epochNow(d);
+  // One statement: take the call only if the new TAT stays within the tolerance and no block.
+  auto r = store_.query(
+      "UPDATE rate_limits SET tat = " + greatest(d, "tat", now) + " + $3 "
+      "WHERE provider_id = $1 AND partner_provider_credential_id = $2 AND blocked_until <= " + now +
+          " AND " + greatest(d, "tat", now) + " - $4 <= " + now,
+      {std::to_string(provider_id), std::to_string(credential_id), std::to_string(interval(budget)),
+       std::to_string(tolerance(budget))});
+  if (r.affected == 1) return 0;
+  return std::max(waitFor(provider_id, credential_id, budget), 0.001);
+}
+
+double RateLimiter::waitFor(int64_t provider_id, int64_t credential_id, const Budget& budget) {
+  const store::Dialect d = store_.dialect();
+  const std::string now = epochNow(d);
+  auto r = store_.query("SELECT " + greatest(d, "blocked_until - " + now, "tat - $3 - " + now) +
+                            " AS wait FROM rate_limits WHERE provider_id = $1 AND partner_provider_credential_id = $2",
+                        {std::to_string(provider_id), std::to_string(credential_id), std::to_string(tolerance(budget))});
+  if (r.empty() || !r.rows[0][0]) return 0;
+  return std::max(0.0, std::stod(*r.rows[0][0]));
+}
+
+void RateLimiter::block(int64_t provider_id, int64_t credential_id, double seconds) {
+  ensureRow(provider_id, credential_id);
+  const store::Dialect d = store_.dialect();
+  store_.query("UPDATE rate_limits SET blocked_until = " + greatest(d, "blocked_until", epochNow(d) + " + $3") +
+                   ", throttles = throttles + 1 WHERE provider_id = $1 AND partner_provider_credential_id = $2",
+               {std::to_string(provider_id), std::to_string(credential_id), std::to_string(seconds)});
+}
+
+std::vector<int64_t> RateLimiter::exhausted(int64_t provider_id, const Budget& budget) {
+  const store::Dialect d = store_.dialect();
+  const std::string now = epochNow(d);
+  auto r = store_.query("SELECT partner_provider_credential_id FROM rate_limits WHERE provider_id = $1 AND "
+                        "(blocked_until > " + now + " OR tat - $2 > " + now + ")",
+                        {std::to_string(provider_id), std::to_string(tolerance(budget))});
+  std::vector<int64_t> out;
+  for (const auto& row : r.rows) out.push_back(std::stoll(row[0].value_or("0")));
+  return out;
+}
+
+}  // namespace p88::queue
