@@ -11,6 +11,7 @@
 
 #include "config/settings.h"
 #include "crypto/credential_secrets.h"
+#include "engine/runtime.h"
 #include "logging/logging.h"
 #include "p88/plugin.h"
 #include "plugins/plugin_registry.h"
@@ -254,12 +255,6 @@ int manualSync(const config::Settings& s, const std::string& text) {
   return sync::runManualSync(*spec, s, *store, registry, box.get(), std::cout, std::cerr);
 }
 
-int notAvailable(const std::string& what) {
-  std::cerr << "p88host: " << what
-            << " is not available yet in this build (the sync engine and workers are not "
-               "implemented); try --list-plugins, --migrate or --test-connection\n";
-  return EXIT_NOT_AVAILABLE;
-}
 
 }  // namespace
 
@@ -288,11 +283,13 @@ int runCommand(const Invocation& inv) {
       case Mode::manual_sync: return manualSync(settings, inv.manual_sync);
       case Mode::encrypt_secrets: return encryptSecrets(settings);
       case Mode::generate_secret_key: return generateSecretKey(inv.key_file);
-      case Mode::engine_only: return notAvailable("--engine-only");
-      case Mode::worker_only: return notAvailable("--worker-only");
-      default: return notAvailable("running the engine and workers (--workers " +
-                                   std::to_string(settings.workers) + ")");
+      case Mode::engine_only: return engine::runService(settings, engine::Role::engine_only, std::cout);
+      case Mode::worker_only: return engine::runService(settings, engine::Role::worker_only, std::cout);
+      default: return engine::runService(settings, engine::Role::engine_and_workers, std::cout);
     }
+  } catch (const config::ConfigError& e) {
+    std::cerr << "p88host: configuration error: " << e.what() << "\n";
+    return EXIT_CONFIG;
   } catch (const std::exception& e) {
     std::string why = logging::redact(e.what());
     std::cerr << "p88host: " << why << "\n";

@@ -5,9 +5,8 @@
 
 namespace p88::app {
 
-// Exit codes beyond Poco's: 1 a check failed (refused plugin, no connection), 2 not available.
+// Exit codes beyond Poco's: 1 a check failed (refused plugin, no connection).
 constexpr int EXIT_FAILED = 1;
-constexpr int EXIT_NOT_AVAILABLE = 2;
 
 int runCommand(const Invocation& invocation);
 

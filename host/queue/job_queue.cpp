@@ -52,11 +52,13 @@ bool JobQueue::enqueue(const NewJob& j) {
   auto r = store_.query(
       "INSERT INTO sync_queue (timing_partner_id, provider_id, partner_provider_credential_id, event_id, "
       "operation_type, sync_direction, priority, status, scheduled_time, retry_count, max_retries, payload, "
-      "created_at, sync_mode) VALUES ($1, $2, $3, $4, $5, 'pull', $6, 'pending', " + nowPlus(d, 7) +
-          ", 0, $8, $9, " + now(d) + ", $10) ON CONFLICT DO NOTHING",
+      "created_at, sync_mode) VALUES ($1, $2, $3, $4, $5, 'pull', $6, 'pending', " +
+          (j.scheduled_at ? std::string("$7") : nowPlus(d, 7)) + ", 0, $8, $9, " + now(d) +
+          ", $10) ON CONFLICT DO NOTHING",
       {std::to_string(j.timing_partner_id), std::to_string(j.provider_id), std::to_string(j.credential_id),
-       j.event_id, j.operation, std::to_string(j.priority), std::to_string(j.delay_seconds),
-       std::to_string(j.max_retries), j.payload, j.sync_mode});
+       j.event_id, j.operation, std::to_string(j.priority),
+       j.scheduled_at ? *j.scheduled_at : std::to_string(j.delay_seconds), std::to_string(j.max_retries),
+       j.payload, j.sync_mode});
   return r.affected == 1;
 }
 

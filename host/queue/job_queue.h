@@ -25,7 +25,8 @@ struct NewJob {
   std::string operation;                // "events" or "participants"
   std::string sync_mode;                // "full", "incremental" or "reconcile"
   int priority = 5;                     // smaller first (engine::priorityFor)
-  int delay_seconds = 0;                // scheduled this far after the database's now
+  int delay_seconds = 0;                // scheduled this far after the database's now ...
+  std::optional<std::string> scheduled_at;  // ... or at this UTC time ("YYYY-MM-DD HH:MM:SS")
   int max_retries = 3;
   std::optional<std::string> payload;   // JSON
 };

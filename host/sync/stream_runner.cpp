@@ -107,6 +107,8 @@ int32_t hostHttp(p88_job* job, const p88_http_request* request, const p88_http_r
   if (request == nullptr || response == nullptr || request->url == nullptr)
     return fail(job, P88_ERR_INVALID, "http(): request, url and response are required");
   if (job->env->cancelled && job->env->cancelled()) return fail(job, P88_ERR_CANCELLED, "cancelled by the host");
+  if (job->env->before_request && !job->env->before_request())
+    return fail(job, P88_ERR_CANCELLED, "cancelled by the host while waiting for the rate limit");
   http::Request req;
   req.method = request->method ? request->method : "GET";
   req.url = request->url;

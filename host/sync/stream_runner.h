@@ -66,6 +66,7 @@ struct JobEnvironment {
   std::function<int64_t()> now_ms;       // default: the system clock
   std::function<bool()> cancelled;       // default: never
   std::function<void(const StreamResult&)> progress;  // after each written batch
+  std::function<bool()> before_request;  // before each HTTP call (rate limit, lease); false: cancel
   size_t batch_size = 1000;
   std::string label;                     // "RunSignUp partner=1 credential=3": for log lines
 };

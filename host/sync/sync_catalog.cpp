@@ -55,23 +55,39 @@ bool timingPartnerExists(store::Store& store, int64_t timing_partner_id) {
 std::vector<Credential> activeCredentials(store::Store& store, int64_t timing_partner_id,
                                           int64_t provider_id, const crypto::SecretBox* box) {
   auto rows = store.query(
-      "SELECT partner_provider_credential_id, principal, secret, additional_config "
-      "FROM partner_provider_credentials WHERE timing_partner_id = $1 AND provider_id = $2 AND "
-      "active ORDER BY partner_provider_credential_id",
+      "SELECT partner_provider_credential_id FROM partner_provider_credentials WHERE timing_partner_id = $1 AND "
+      "provider_id = $2 AND active ORDER BY partner_provider_credential_id",
       {std::to_string(timing_partner_id), std::to_string(provider_id)});
   std::vector<Credential> out;
-  for (size_t i = 0; i < rows.rows.size(); ++i) {
-    Credential c;
-    c.id = std::stoll(rows.at(i, "partner_provider_credential_id").value());
-    c.timing_partner_id = timing_partner_id;
-    c.provider_id = provider_id;
-    c.principal = rows.at(i, "principal").value_or("");
-    c.secret = rows.at(i, "secret");
-    c.additional_config = rows.at(i, "additional_config");
-    crypto::openCredential(c.id, c.principal, c.secret, c.additional_config, box);
-    out.push_back(std::move(c));
-  }
+  for (const auto& row : rows.rows)
+    if (auto c = credentialById(store, std::stoll(row[0].value()), box)) out.push_back(std::move(*c));
   return out;
+}
+
+std::optional<Credential> credentialById(store::Store& store, int64_t credential_id, const crypto::SecretBox* box) {
+  auto rows = store.query(
+      "SELECT timing_partner_id, provider_id, principal, secret, additional_config FROM partner_provider_credentials "
+      "WHERE partner_provider_credential_id = $1",
+      {std::to_string(credential_id)});
+  if (rows.empty()) return std::nullopt;
+  Credential c;
+  c.id = credential_id;
+  c.timing_partner_id = std::stoll(rows.at(0, "timing_partner_id").value());
+  c.provider_id = std::stoll(rows.at(0, "provider_id").value());
+  c.principal = rows.at(0, "principal").value_or("");
+  c.secret = rows.at(0, "secret");
+  c.additional_config = rows.at(0, "additional_config");
+  crypto::openCredential(c.id, c.principal, c.secret, c.additional_config, box);
+  return c;
+}
+
+std::optional<ProviderRow> providerById(store::Store& store, int64_t provider_id) {
+  auto rows = store.query(
+      "SELECT provider_id, name, slug, api_base_url, rate_limit_per_hour FROM providers WHERE provider_id = $1",
+      {std::to_string(provider_id)});
+  if (rows.empty()) return std::nullopt;
+  return ProviderRow{provider_id, rows.at(0, "name").value_or(""), rows.at(0, "slug").value_or(""),
+                     rows.at(0, "api_base_url").value_or(""), std::stoll(rows.at(0, "rate_limit_per_hour").value_or("0"))};
 }
 
 std::vector<EventRef> currentEvents(store::Store& store, const Credential& c,

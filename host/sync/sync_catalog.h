@@ -33,6 +33,10 @@ bool timingPartnerExists(store::Store& store, int64_t timing_partner_id);
 // with `box`. Throws crypto::CryptoError naming the credential when one cannot be opened.
 std::vector<Credential> activeCredentials(store::Store& store, int64_t timing_partner_id,
                                           int64_t provider_id, const crypto::SecretBox* box);
+// One credential by id (active or not), opened; nullopt when there is no such row.
+std::optional<Credential> credentialById(store::Store& store, int64_t credential_id, const crypto::SecretBox* box);
+std::optional<ProviderRow> providerById(store::Store& store, int64_t provider_id);
+
 // Events of the partner at the provider that the credential discovered (or nobody did), whose
 // start is at or after `not_before_utc` ("YYYY-MM-DD HH:MM:SS") or unknown, nearest start first.
 std::vector<EventRef> currentEvents(store::Store& store, const Credential& credential,

@@ -1,5 +1,6 @@
 // p88host as a user runs it: the real binary, real plugin files, real databases.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <fstream>
 
@@ -198,14 +199,22 @@ TEST(HostCli, AnUnwritableLogDirectoryFallsBackToStderr) {
   EXPECT_TRUE(contains(r.err, "logging to stderr instead")) << r.err;
 }
 
-TEST(HostCli, TheSeedsRunFlagsAreAcceptedButNotAvailableYet) {
+TEST(HostCli, TheServiceModesRunUntilSigtermAndStopCleanly) {
   test::TempDir dir;
-  for (std::vector<std::string> args : {std::vector<std::string>{"--workers", "3"}, {"--engine-only"}, {"--worker-only"}}) {
-    args.insert(args.end(), {"--log-dir", dir.path(), "--db-path", dir.file("x.db")});
-    auto r = runHost(args);
-    EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
-    EXPECT_TRUE(contains(r.err, "not available yet")) << r.err;
+  for (std::vector<std::string> args : {std::vector<std::string>{"--workers", "2"}, {"--engine-only"}, {"--worker-only"}}) {
+    args.insert(args.end(), {"--log-dir", dir.path(), "--db-path", dir.file("x.db"), "-D", "engine.tick=1s",
+                             "-D", "status.every=1s"});
+    test::HostProcess host(args);
+    ASSERT_TRUE(host.waitForOutput("p88host running", 20)) << args[0] << host.out() << host.err();
+    EXPECT_TRUE(host.waitForOutput("status: queue pending=", 10)) << host.out();
+    host.signal(SIGTERM);
+    EXPECT_EQ(host.wait(20), 0) << args[0] << host.out() << host.err();
+    EXPECT_TRUE(contains(host.out(), "received SIGTERM")) << host.out();
+    EXPECT_TRUE(contains(host.out(), "p88host stopped")) << host.out();
   }
+  auto bad = runHost({"--worker-only", "--log-dir", dir.path(), "--db-path", dir.file("x.db"), "-D", "schedule.windows=4h"});
+  EXPECT_EQ(bad.exit_code, 78);
+  EXPECT_TRUE(contains(bad.err, "schedule.windows")) << bad.err;
 }
 
 TEST(HostCli, ManualSyncNamesWhatIsMissing) {

@@ -1,5 +1,10 @@
 #include "support/test_support.h"
 
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
 #include "support/process.h"
 
 #include <fcntl.h>
@@ -41,13 +46,10 @@ std::string slurp(const std::string& path) {
 }
 }  // namespace
 
-CommandResult runHost(const std::vector<std::string>& args,
-                      const std::map<std::string, std::string>& env) {
-  TempDir io;
-  const std::string out_path = io.file("out"), err_path = io.file("err");
-  std::vector<std::string> argv_s = {P88HOST_PATH};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
+namespace {
 
+// This process's environment without the caller's database and logging settings, plus `env`.
+std::vector<std::string> hostEnvironment(const std::map<std::string, std::string>& env) {
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
@@ -61,14 +63,67 @@ CommandResult runHost(const std::vector<std::string>& args,
   for (const auto& [k, v] : env) merged[k] = v;
   std::vector<std::string> env_s;
   for (const auto& [k, v] : merged) env_s.push_back(k + "=" + v);
-  pid_t pid = spawnProcess(argv_s, env_s, out_path, err_path);
+  return env_s;
+}
+
+int exitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+}  // namespace
+
+CommandResult runHost(const std::vector<std::string>& args,
+                      const std::map<std::string, std::string>& env) {
+  TempDir io;
+  const std::string out_path = io.file("out"), err_path = io.file("err");
+  std::vector<std::string> argv_s = {P88HOST_PATH};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  pid_t pid = spawnProcess(argv_s, hostEnvironment(env), out_path, err_path);
   int status = 0;
   waitpid(pid, &status, 0);
   CommandResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.exit_code = exitCode(status);
   r.out = slurp(out_path);
   r.err = slurp(err_path);
   return r;
+}
+
+HostProcess::HostProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv_s = {P88HOST_PATH};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  pid_ = spawnProcess(argv_s, hostEnvironment(env), io_.file("out"), io_.file("err"));
+}
+
+HostProcess::~HostProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::string HostProcess::out() const { return slurp(io_.file("out")); }
+std::string HostProcess::err() const { return slurp(io_.file("err")); }
+
+bool HostProcess::waitForOutput(const std::string& text, int seconds) const {
+  for (int i = 0; i < seconds * 20; ++i) {
+    if (out().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+void HostProcess::signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+std::optional<int> HostProcess::wait(int seconds) {
+  for (int i = 0; i < seconds * 20 && pid_ > 0; ++i) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return exitCode(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return std::nullopt;
 }
 
 std::string testPlugin(const std::string& name) {

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,27 @@ struct CommandResult {
 // Runs p88host with the arguments and extra environment variables (no shell involved).
 CommandResult runHost(const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env = {});
+
+// p88host running in the background (a service), killed with SIGKILL if still running when the
+// object goes.
+class HostProcess {
+ public:
+  HostProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+  ~HostProcess();
+  HostProcess(const HostProcess&) = delete;
+  HostProcess& operator=(const HostProcess&) = delete;
+  std::string out() const;
+  std::string err() const;
+  bool waitForOutput(const std::string& text, int seconds) const;
+  void signal(int sig);
+  // The exit code once it exits within `seconds`, else nullopt.
+  std::optional<int> wait(int seconds);
+  int pid() const { return pid_; }
+
+ private:
+  TempDir io_;
+  int pid_ = -1;
+};
 
 // A test plugin's .so (tests/plugins/test_plugins.c), by target name.
 std::string testPlugin(const std::string& name);

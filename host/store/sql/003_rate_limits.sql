@@ -9,3 +9,7 @@ CREATE TABLE rate_limits (
   throttles                      INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (provider_id, partner_provider_credential_id)
 );
+
+-- The engine finds each stream's last scheduled run here (host/engine/scheduler.cpp).
+CREATE INDEX sync_queue_stream_idx ON sync_queue (
+  partner_provider_credential_id, operation_type, event_id, scheduled_time);

@@ -1,0 +1,41 @@
+// The engine's and workers' settings, read from the merged configuration (properties file,
+// environment, -D flags). Every key is optional; a bad value is a ConfigError naming the key.
+//   schedule.windows           "24h:15m,4h:1m"  within WITHIN of the start, sync every EVERY
+//   schedule.default_every     1h               further out
+//   schedule.until_after_start 1h               stop this long after the start
+//   schedule.discovery_every   1h               event discovery per credential
+//   schedule.reconcile_every   24h              a full read catching unreported deletions
+//   schedule.no_reconcile_within 4h             ... never this close to the start
+//   engine.tick                5s               how often the engine looks for due work
+//   worker.lease               60s              a claimed job's lease (heartbeats extend it)
+//   worker.poll                1s               an idle worker's wait between claims
+//   worker.max_rescues         3                lapsed leases before a job is failed
+//   retry.max                  3   retry.base 2m   retry.jitter 0.2
+//   ratelimit.burst            3                calls a credential may make at once
+//   shutdown.grace             30s              time running jobs get after SIGTERM
+//   status.every               60s              the status line
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "engine/schedule.h"
+
+namespace p88::engine {
+
+struct EngineConfig {
+  ScheduleConfig schedule;
+  RetryConfig retry;
+  Seconds tick{5};
+  Seconds lease{60};
+  double poll_seconds = 1.0;
+  int max_rescues = 3;
+  double burst = 3;
+  Seconds grace{30};
+  Seconds status_every{60};
+};
+
+// Throws config::ConfigError.
+EngineConfig engineConfig(const std::map<std::string, std::string>& merged);
+
+}  // namespace p88::engine

@@ -1,0 +1,185 @@
+#include "engine/runtime.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <ostream>
+#include <thread>
+#include <vector>
+
+#include "config/settings.h"
+#include "crypto/secret_box.h"
+#include "engine/scheduler.h"
+#include "engine/worker.h"
+#include "logging/logging.h"
+#include "plugins/plugin_registry.h"
+#include "queue/job_queue.h"
+#include "store/store.h"
+#include "sync/token_cache.h"
+
+namespace p88::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kAdvisoryLockKey = "880088";  // "one engine schedules at a time"
+
+std::unique_ptr<crypto::SecretBox> secretBox(const config::Settings& s) {
+  std::string key;
+  if (!s.secret_key.empty()) key = crypto::decodeKey(s.secret_key, "P88_SECRET_KEY (secrets.key)");
+  else if (!s.secret_key_file.empty()) key = crypto::readKeyFile(s.secret_key_file);
+  else if (std::filesystem::exists("/etc/p88/secret.key")) key = crypto::readKeyFile("/etc/p88/secret.key");
+  else return nullptr;
+  return std::make_unique<crypto::SecretBox>(key);
+}
+
+std::string statusLine(store::Store& store, const WorkerShared& shared, bool leader, Role role) {
+  queue::JobQueue q(store);
+  auto depth = q.depthByStatus();
+  auto next = store.query("SELECT MIN(scheduled_time) FROM sync_queue WHERE status = 'pending'");
+  std::string line = "status: queue pending=" + std::to_string(depth["pending"]) +
+                     " running=" + std::to_string(depth["running"]) + " completed=" + std::to_string(depth["completed"]) +
+                     " failed=" + std::to_string(depth["failed"]) + "; this process: jobs done=" +
+                     std::to_string(shared.jobs_done.load()) + " failed=" + std::to_string(shared.jobs_failed.load()) +
+                     " throttles=" + std::to_string(shared.throttles.load());
+  if (role != Role::worker_only) line += leader ? "; engine: scheduling" : "; engine: standing by";
+  auto when = next.rows.at(0).at(0);
+  line += "; next due " + (when ? when->substr(0, 19) + " UTC" : std::string("(nothing pending)"));
+  return line;
+}
+
+}  // namespace
+
+int runService(const config::Settings& settings, Role role, std::ostream& out) {
+  const EngineConfig config = engineConfig(settings.merged);
+
+  // SIGTERM and SIGINT are taken by this thread with sigtimedwait; every thread started below
+  // inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto main_store = store::openStore(settings.database);
+  main_store->migrate();
+  plugins::PluginRegistry registry;
+  registry.scan(settings.plugin_dirs);
+  std::set<std::string> providers;
+  for (const auto& e : registry.entries()) {
+    if (!e.ok) continue;
+    main_store->registerProvider({e.name, e.slug, e.default_base_url, static_cast<int>(e.calls_per_hour), e.version, e.path});
+    providers.insert(e.name);
+  }
+  auto secrets = secretBox(settings);
+  sync::TokenCache tokens;
+  WorkerShared shared;
+  shared.settings = &settings;
+  shared.registry = &registry;
+  shared.secrets = secrets.get();
+  shared.tokens = &tokens;
+  shared.config = config;
+
+  const int worker_count = role == Role::engine_only ? 0 : settings.workers;
+  std::vector<std::thread> threads;
+  std::atomic<int> workers_running{0};
+  for (int i = 0; i < worker_count; ++i) {
+    const std::string id = "worker-" + std::to_string(::getpid()) + "-" + std::to_string(i + 1);
+    auto worker = std::make_shared<Worker>(id, shared, store::openStore(settings.database));
+    ++workers_running;
+    threads.emplace_back([worker, &workers_running] {
+      worker->run();
+      --workers_running;
+    });
+  }
+
+  std::atomic<bool> leader{false};
+  std::atomic<bool> engine_stop{false};
+  if (role != Role::worker_only) {
+    threads.emplace_back([&] {
+      auto store = store::openStore(settings.database);
+      auto scheduler = std::make_unique<Scheduler>(*store, config, providers);
+      const bool postgres = store->dialect() == store::Dialect::postgresql;
+      while (!engine_stop) {
+        try {
+          if (!leader) {
+            leader = !postgres || store->query("SELECT pg_try_advisory_lock(" + std::string(kAdvisoryLockKey) + ")")
+                                          .rows.at(0).at(0) == std::optional<std::string>("t");
+            if (leader) logging::info(logging::Component::engine, "engine: scheduling (pid " + std::to_string(::getpid()) + ")");
+          }
+          if (leader) {
+            TickResult t = scheduler->tick();
+            queue::JobQueue(*store).rescueExpired(config.max_rescues);
+            if (t.discovery + t.participants > 0)
+              logging::info(logging::Component::engine,
+                            "tick enqueued discovery=" + std::to_string(t.discovery) + " participants=" +
+                                std::to_string(t.participants) + " events_in_scope=" + std::to_string(t.events_in_scope));
+          }
+        } catch (const std::exception& e) {
+          logging::error(logging::Component::engine, "tick failed: " + logging::redact(e.what()));
+          if (postgres) {  // the connection may be gone, and the lock with it: reconnect, re-elect
+            leader = false;
+            try {
+              auto fresh = store::openStore(settings.database);
+              scheduler = std::make_unique<Scheduler>(*fresh, config, providers);
+              store = std::move(fresh);
+            } catch (...) {
+            }
+          }
+        }
+        for (auto until = Clock::now() + config.tick; Clock::now() < until && !engine_stop;)
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
+  }
+
+  const std::string started = std::string("p88host running: ") +
+                              (role == Role::worker_only ? "" : "engine") +
+                              (role == Role::engine_and_workers ? " + " : "") +
+                              (worker_count ? std::to_string(worker_count) + " workers" : std::string()) + " on " +
+                              settings.database.describe();
+  out << started << std::endl;
+  logging::info(logging::Component::main, started);
+
+  auto next_status = Clock::now() + config.status_every;
+  int sig = 0;
+  while (true) {
+    timespec one_second{1, 0};
+    sig = sigtimedwait(&signals, nullptr, &one_second);
+    if (sig == SIGTERM || sig == SIGINT) break;
+    if (Clock::now() >= next_status) {
+      next_status = Clock::now() + config.status_every;
+      try {
+        std::string line = statusLine(*main_store, shared, leader, role);
+        out << line << std::endl;
+        logging::info(logging::Component::main, line);
+      } catch (const std::exception& e) {
+        logging::warning(logging::Component::main, "status failed: " + logging::redact(e.what()));
+      }
+    }
+  }
+
+  const std::string stopping = std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                               ": no new jobs; running jobs get " + std::to_string(config.grace.count()) + " s";
+  out << stopping << std::endl;
+  logging::info(logging::Component::main, stopping);
+  engine_stop = true;
+  shared.stop_claiming = true;
+  for (auto until = Clock::now() + config.grace; Clock::now() < until && workers_running > 0;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (workers_running > 0) {
+    shared.cancel_running = true;  // released back to the queue without using an attempt
+    logging::warning(logging::Component::main, "grace period over: running jobs released");
+  }
+  for (auto& t : threads) t.join();
+  out << "p88host stopped: jobs done=" << shared.jobs_done << " failed=" << shared.jobs_failed
+      << " throttles=" << shared.throttles << std::endl;
+  logging::info(logging::Component::main, "stopped");
+  return 0;
+}
+
+}  // namespace p88::engine

@@ -1,0 +1,188 @@
+#include "engine/worker.h"
+
+#include <chrono>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "config/settings.h"
+#include "http/http_session.h"
+#include "logging/logging.h"
+#include "plugins/plugin_registry.h"
+#include "queue/job_queue.h"
+#include "queue/rate_limiter.h"
+#include "store/store.h"
+#include "sync/sync_catalog.h"
+#include "sync/sync_operation.h"
+#include "sync/token_cache.h"
+
+namespace p88::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void log(logging::Level level, const std::string& message) {
+  logging::write(logging::Component::worker, level, message);
+}
+
+double uniformJitter() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
+}
+
+queue::Budget budgetFor(const WorkerShared& shared, const sync::ProviderRow& provider) {
+  double per_hour = static_cast<double>(provider.rate_limit_per_hour);
+  if (per_hour <= 0)
+    if (const auto* p = shared.registry->find(provider.name)) per_hour = p->calls_per_hour;
+  return {per_hour > 0 ? per_hour : 1000.0, shared.config.burst};
+}
+
+}  // namespace
+
+Worker::Worker(std::string id, WorkerShared& shared, std::unique_ptr<store::Store> store)
+    : id_(std::move(id)), shared_(shared), store_(std::move(store)) {}
+
+Worker::~Worker() = default;
+
+void Worker::run() {
+  const auto poll = std::chrono::milliseconds(static_cast<int64_t>(shared_.config.poll_seconds * 1000));
+  while (!shared_.stop_claiming) {
+    bool worked = false;
+    try {
+      worked = runOnce();
+    } catch (const std::exception& e) {
+      log(logging::Level::error, id_ + " error=" + logging::redact(e.what()));
+    }
+    if (!worked) {
+      for (auto until = Clock::now() + poll; Clock::now() < until && !shared_.stop_claiming;)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+bool Worker::runOnce() {
+  queue::JobQueue queue(*store_);
+  queue::RateLimiter limiter(*store_);
+  queue.rescueExpired(shared_.config.max_rescues);
+
+  // Credentials without budget are not claimed for.
+  std::vector<int64_t> skip;
+  auto providers = store_->query("SELECT DISTINCT provider_id FROM rate_limits");
+  for (const auto& row : providers.rows) {
+    const int64_t pid = std::stoll(row[0].value_or("0"));
+    if (auto p = sync::providerById(*store_, pid)) {
+      auto none_left = limiter.exhausted(pid, budgetFor(shared_, *p));
+      skip.insert(skip.end(), none_left.begin(), none_left.end());
+    }
+  }
+  const int lease = static_cast<int>(shared_.config.lease.count());
+  auto job = queue.claim(id_, lease, skip);
+  if (!job) return false;
+  const std::string what = "job " + std::to_string(job->id) + " (" + job->operation +
+                           (job->event_id ? " event " + *job->event_id : std::string()) + ", " + job->sync_mode + ")";
+  log(logging::Level::information, id_ + " claimed " + what);
+
+  auto finish_failed = [&](const std::string& why) {
+    queue.fail(job->id, id_, why);
+    ++shared_.jobs_failed;
+    log(logging::Level::error, id_ + " " + what + " failed: " + why);
+    return true;
+  };
+  auto provider = sync::providerById(*store_, job->provider_id);
+  if (!provider) return finish_failed("provider " + std::to_string(job->provider_id) + " does not exist");
+  const plugins::PluginEntry* plugin = shared_.registry->find(provider->name);
+  if (plugin == nullptr || !plugin->ok) return finish_failed("no loaded plugin serves " + provider->name);
+  std::optional<sync::Credential> credential;
+  try {
+    credential = sync::credentialById(*store_, job->credential_id, shared_.secrets);
+  } catch (const std::exception& e) {
+    return finish_failed(logging::redact(e.what()));
+  }
+  if (!credential) return finish_failed("credential " + std::to_string(job->credential_id) + " does not exist");
+
+  sync::Operation op;
+  op.plugin = plugin->descriptor;
+  op.credential = &*credential;
+  op.operation = job->operation;
+  op.force_full = job->sync_mode == "reconcile";
+  op.reason = job->priority == 0 ? "manual" : "scheduled";
+  op.sync_queue_id = job->id;
+  if (job->operation == "participants") {
+    if (!job->event_id) return finish_failed("a participants job without an event");
+    auto events = sync::eventsById(*store_, *credential, *job->event_id);
+    if (events.empty()) return finish_failed("event " + *job->event_id + " is not known (run discovery)");
+    op.event = events.front();
+  }
+
+  std::string base_url = shared_.settings->providerBaseUrl(provider->slug);
+  if (base_url.empty()) base_url = provider->api_base_url;
+  if (base_url.empty()) base_url = plugin->default_base_url;
+  http::Session session(base_url);
+  const queue::Budget budget = budgetFor(shared_, *provider);
+  bool lease_lost = false;
+  auto last_beat = Clock::now();
+  auto keep_lease = [&] {
+    if (Clock::now() - last_beat < shared_.config.lease / 3) return !lease_lost;
+    last_beat = Clock::now();
+    if (!queue.heartbeat(job->id, id_, lease)) lease_lost = true;
+    return !lease_lost;
+  };
+  sync::JobEnvironment env;
+  env.store = store_.get();
+  env.session = &session;
+  env.tokens = shared_.tokens;
+  env.label = provider->name + " partner=" + std::to_string(job->timing_partner_id) +
+              " credential=" + std::to_string(job->credential_id) + " job=" + std::to_string(job->id);
+  env.cancelled = [&] { return shared_.cancel_running.load() || lease_lost; };
+  env.progress = [&](const sync::StreamResult&) { keep_lease(); };
+  env.before_request = [&] {
+    while (true) {
+      if (!keep_lease() || shared_.cancel_running) return false;
+      const double wait = limiter.acquire(provider->id, credential->id, budget);
+      if (wait <= 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(std::min(wait, 1.0) * 1000) + 1));
+    }
+  };
+
+  sync::OperationResult result = sync::runOperation(op, env);
+  const sync::StreamResult& t = result.total;
+  if (lease_lost) {
+    log(logging::Level::warning, id_ + " " + what + " lost its lease; another worker has it");
+    return true;
+  }
+  if (t.ok()) {
+    queue.complete(job->id, id_);
+    ++shared_.jobs_done;
+    log(logging::Level::information, id_ + " " + what + " completed: " + std::to_string(t.emitted) + " records, " +
+                                         std::to_string(t.api_calls) + " API calls");
+    return true;
+  }
+  switch (t.status) {
+    case P88_ERR_THROTTLED: {
+      const double wait = t.retry_after_seconds > 0 ? static_cast<double>(t.retry_after_seconds) : 60.0;
+      limiter.block(provider->id, credential->id, wait);
+      ++shared_.throttles;
+      queue.retryLater(job->id, id_, static_cast<int>(wait), t.error, false);
+      log(logging::Level::warning, id_ + " " + what + " throttled by the provider; retry in " +
+                                       std::to_string(static_cast<int>(wait)) + " s (no attempt used)");
+      return true;
+    }
+    case P88_ERR_CANCELLED:  // shutdown: give it back without using an attempt
+      queue.retryLater(job->id, id_, 0, "released at shutdown", false);
+      return true;
+    case P88_ERR_TRANSIENT:
+    case P88_ERR_INTERNAL: {
+      auto delay = retryDelay(shared_.config.retry, job->retry_count + 1, uniformJitter);
+      if (!delay) return finish_failed(t.error + " (after " + std::to_string(job->retry_count) + " retries)");
+      queue.retryLater(job->id, id_, static_cast<int>(delay->count()), t.error, true);
+      log(logging::Level::warning, id_ + " " + what + " failed (" + sync::statusName(t.status) + "), retry " +
+                                       std::to_string(job->retry_count + 1) + " in " +
+                                       std::to_string(delay->count()) + " s: " + t.error);
+      return true;
+    }
+    default:  // auth, invalid, not found: retrying will not help
+      return finish_failed(std::string(sync::statusName(t.status)) + ": " + t.error);
+  }
+}
+
+}  // namespace p88::engine
