@@ -54,8 +54,12 @@ std::string statusLine(store::Store& store, const WorkerShared& shared, bool lea
 
 }  // namespace
 
-int runService(const config::Settings& settings, Role role, std::ostream& out) {
-  const EngineConfig config = engineConfig(settings.merged);
+int runService(const config::Settings& given, Role role, std::ostream& out) {
+  const EngineConfig config = engineConfig(given.merged);
+  // Each connection says which process it serves (pg_stat_activity.application_name), so an
+  // operator can see who holds the engine's lock.
+  config::Settings settings = given;
+  settings.database.postgres.application_name = "p88host/" + std::to_string(::getpid());
 
   // SIGTERM and SIGINT are taken by this thread with sigtimedwait; every thread started below
   // inherits the blocked mask.

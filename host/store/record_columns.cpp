@@ -82,10 +82,16 @@ std::string participantUpsertTail(bool status_only) {
       "ON CONFLICT (timing_partner_id, provider_id, provider_participant_id) DO UPDATE SET "
       "status = excluded.status, new_registration_id = excluded.new_registration_id, "
       "last_modified = COALESCE(excluded.last_modified, participants.last_modified), "
+      "first_name = COALESCE(excluded.first_name, participants.first_name), "
+      "last_name = COALESCE(excluded.last_name, participants.last_name), "
+      "email = COALESCE(excluded.email, participants.email), "
       "content_hash = excluded.content_hash, revision = participants.revision + 1, "
       "updated_at = CURRENT_TIMESTAMP, fetched_date = CURRENT_TIMESTAMP "
       "WHERE participants.status IS DISTINCT FROM excluded.status "
-      "OR participants.new_registration_id IS DISTINCT FROM excluded.new_registration_id";
+      "OR participants.new_registration_id IS DISTINCT FROM excluded.new_registration_id "
+      "OR (excluded.first_name IS NOT NULL AND participants.first_name IS DISTINCT FROM excluded.first_name) "
+      "OR (excluded.last_name IS NOT NULL AND participants.last_name IS DISTINCT FROM excluded.last_name) "
+      "OR (excluded.email IS NOT NULL AND participants.email IS DISTINCT FROM excluded.email)";
   return status_only ? status : full;
 }
 

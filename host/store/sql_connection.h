@@ -67,7 +67,11 @@ std::string statementSummary(const std::string& sql);
 // A transaction that rolls back unless committed.
 class Transaction {
  public:
-  explicit Transaction(SqlConnection& c) : c_(c) { c_.script("BEGIN"); }
+  // SQLite: BEGIN IMMEDIATE takes the write lock up front (waiting with the busy timeout), so two
+  // connections never deadlock upgrading read transactions to write ones.
+  explicit Transaction(SqlConnection& c) : c_(c) {
+    c_.script(c_.dialect() == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
   ~Transaction() {
     if (!done_) try {
         c_.script("ROLLBACK");

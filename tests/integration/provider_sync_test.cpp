@@ -14,6 +14,7 @@
 #include <set>
 
 #include "store/store.h"
+#include "support/ground_truth.h"
 #include "support/sim_process.h"
 #include "support/test_support.h"
 
@@ -39,38 +40,10 @@ const ProviderCase kProviders[] = {
     {"letsdothis", "Let's Do This", 100, 250, "/v0/applications", false},
 };
 
-// The normalized fields the ground truth has, all compared.
-const char* kFields[] = {"provider_person_id", "first_name", "middle_name", "last_name", "email", "phone",
-                         "date_of_birth", "gender", "gender_raw", "age", "bib", "chip", "team_name", "division",
-                         "registration_date", "status", "new_registration_id", "amount_paid_minor", "currency",
-                         "city", "state", "country", "last_modified"};
-
-// What a RunSignUp removed-participants row says about a registration.
-const std::set<std::string> kRemovedFields = {"provider_person_id", "first_name", "last_name", "email",
-                                              "registration_date", "status", "new_registration_id",
-                                              "last_modified"};
-
 std::optional<std::string> truthValue(const json& v) {
   if (v.is_null()) return std::nullopt;
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
-}
-
-// "2026-05-10 08:00:00" (SQLite) or "2026-05-10 08:00:00+00" (PostgreSQL) -> "2026-05-10T08:00:00Z".
-std::optional<std::string> isoFromDb(const std::optional<std::string>& v) {
-  if (!v || v->size() < 19) return v;
-  std::string s = v->substr(0, 19);
-  s[10] = 'T';
-  return s + "Z";
-}
-
-std::string isoUtcSecondsAgo(int seconds) {
-  std::time_t t = std::time(nullptr) - seconds;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string upper(std::string s) {
@@ -99,16 +72,7 @@ class ProviderSync : public ::testing::TestWithParam<std::tuple<ProviderCase, Ba
     db_ = std::make_unique<test::TestDatabase>(backend());
     store_ = db_->open();
     store_->migrate();
-    store_->query("INSERT INTO timing_partners (company_name) VALUES ('Test Timing')");
-    json a = sim_->account(provider().slug);
-    store::SqlValue config;
-    if (!a["username"].is_null())
-      config = json{{"username", a["username"]}, {"password", a["password"]}}.dump();
-    store_->query(
-        "INSERT INTO partner_provider_credentials (timing_partner_id, provider_id, principal, secret, "
-        "additional_config) VALUES (1, (SELECT provider_id FROM providers WHERE slug = $1), $2, $3, $4)",
-        {std::string(provider().slug), a["principal"].get<std::string>(),
-         a["secret"].is_null() ? store::SqlValue() : a["secret"].get<std::string>(), config});
+    test::registerSimCredentials(*store_, *sim_, {provider().slug});
   }
 
   test::CommandResult sync(const std::string& spec_suffix = "") {
@@ -118,14 +82,7 @@ class ProviderSync : public ::testing::TestWithParam<std::tuple<ProviderCase, Ba
                          env);
   }
 
-  // The simulator's events that a manual sync covers: starting after one hour ago.
-  std::vector<json> currentEvents() const {
-    std::vector<json> out;
-    const std::string cutoff = isoUtcSecondsAgo(3600);
-    for (const json& e : sim_->events(provider().slug))
-      if (e["start_time"].get<std::string>() >= cutoff) out.push_back(e);
-    return out;
-  }
+  std::vector<json> currentEvents() const { return test::currentSimEvents(*sim_, provider().slug); }
 
   json truth(const std::string& event_id) const {
     return sim_->control("truth/participants?provider=" + std::string(provider().slug) + "&event_id=" + event_id);
@@ -144,42 +101,12 @@ class ProviderSync : public ::testing::TestWithParam<std::tuple<ProviderCase, Ba
 
   // Every current event's participants in the database equal the ground truth, field by field.
   void expectDatabaseMatchesTruth() {
-    std::string columns = "provider_participant_id";
-    for (const char* f : kFields) columns += std::string(", ") + f;
-    auto events = currentEvents();
-    ASSERT_GE(events.size(), 4u);
-    size_t compared = 0;
-    for (const json& e : events) {
-      const std::string id = e["provider_event_id"];
-      json expected = truth(id);
-      auto rows = store_->query("SELECT " + columns +
-                                    " FROM participants WHERE provider_id = (SELECT provider_id FROM providers "
-                                    "WHERE slug = $1) AND provider_event_id = $2",
-                                {std::string(provider().slug), id});
-      std::map<std::string, size_t> by_id;
-      for (size_t i = 0; i < rows.rows.size(); ++i) by_id[rows.at(i, "provider_participant_id").value()] = i;
-      EXPECT_EQ(rows.rows.size(), expected.size()) << "event " << id;
-      for (const json& t : expected) {
-        const std::string pid = t["provider_participant_id"];
-        auto it = by_id.find(pid);
-        if (it == by_id.end()) {
-          ADD_FAILURE() << "event " << id << ": registration " << pid << " is not stored";
-          continue;
-        }
-        // RunSignUp's removed list carries only names, email, dates and the reason: a registration
-        // changed and then removed between two syncs keeps its last active values otherwise.
-        const bool removal_notice = is("runsignup") && t["status"] != "active";
-        for (const char* f : kFields) {
-          if (removal_notice && !kRemovedFields.count(f)) continue;
-          std::optional<std::string> stored = rows.at(it->second, f);
-          const std::string field = f;
-          if (field == "registration_date" || field == "last_modified") stored = isoFromDb(stored);
-          EXPECT_EQ(stored, truthValue(t[f])) << "event " << id << ", registration " << pid << ", field " << f;
-        }
-        ++compared;
-      }
-    }
-    EXPECT_GT(compared, 100u);
+    ASSERT_GE(currentEvents().size(), 4u);
+    auto c = test::compareWithTruth(*store_, *sim_, provider().slug);
+    std::string first;
+    for (size_t i = 0; i < c.differences.size() && i < 20; ++i) first += c.differences[i] + "\n";
+    EXPECT_TRUE(c.matches()) << c.differences.size() << " differences, the first:\n" << first;
+    EXPECT_GT(c.registrations, 100u);
   }
 
   std::unique_ptr<test::SimProcess> sim_;
@@ -220,7 +147,7 @@ TEST_P(ProviderSync, FullThenIncrementalMatchesGroundTruth) {
   for (const json& e : all) truth_events[e["provider_event_id"]] = e;
   for (size_t i = 0; i < stored_events.rows.size(); ++i) {
     const json& t = truth_events.at(stored_events.at(i, "provider_event_id").value());
-    EXPECT_EQ(isoFromDb(stored_events.at(i, "start_time")), t["start_time"].get<std::string>());
+    EXPECT_EQ(test::isoFromDb(stored_events.at(i, "start_time")), t["start_time"].get<std::string>());
     EXPECT_EQ(stored_events.at(i, "time_zone"), t["time_zone"].get<std::string>());
   }
 

@@ -318,6 +318,14 @@ TEST_P(StoreConformance, ARemovalNoticeChangesStatusAndKeepsTheRestOfTheRecord) 
   ASSERT_EQ(row.rows.size(), 1u);
   EXPECT_EQ(row.rows[0], (std::vector<store::SqlValue>{"transferred", "2650001", "Ana", "101"}));
   EXPECT_EQ(store_->writeBatch(r).unchanged, 1u) << "the same notice again changes nothing";
+  // A notice that carries the email (RunSignUp's removed list does) brings it up to date; what it
+  // does not carry is kept.
+  removal.email = "changed@example.com";
+  Batch r2 = batch("removed_participants");
+  r2.participants.push_back(removal);
+  EXPECT_EQ(store_->writeBatch(r2).updated, 1u);
+  row = store_->query("SELECT email, first_name, bib FROM participants");
+  EXPECT_EQ(row.rows[0], (std::vector<store::SqlValue>{"changed@example.com", "Ana", "101"}));
 }
 
 TEST_P(StoreConformance, TheCursorIsCommittedWithItsRecords) {

@@ -166,8 +166,9 @@ typedef struct p88_event_record {
 } p88_event_record;
 
 /* Record flags (p88_participant_record.flags). */
-#define P88_RECORD_STATUS_ONLY 0x1u /* only status, new_registration_id and last_modified are
-                                       known (a removal notice): other stored fields are kept */
+#define P88_RECORD_STATUS_ONLY 0x1u /* a removal notice: status, new_registration_id,
+                                       last_modified and any names and email it carries replace
+                                       the stored ones; every other stored field is kept */
 
 /* A registration of a person for an event. */
 typedef struct p88_participant_record {

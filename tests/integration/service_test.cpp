@@ -1,0 +1,191 @@
+// p88host as a service against the simulator: engines and workers in several processes on one
+// PostgreSQL (or one process on SQLite) keep the database at the providers' ground truth while
+// the providers change; one engine schedules at a time and another takes over when it dies; a
+// worker killed mid-sync loses nothing: its job is rescued after the lease and completes.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "store/store.h"
+#include "support/ground_truth.h"
+#include "support/sim_process.h"
+#include "support/test_support.h"
+
+namespace p88 {
+namespace {
+
+using nlohmann::json;
+using Backend = store::DatabaseConfig::Backend;
+
+const std::vector<std::string> kSlugs = {"runsignup", "raceroster", "haku", "letsdothis"};
+
+class Service : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::postgresql && !test::postgresAvailable())
+      GTEST_SKIP() << "no PostgreSQL for tests (scripts/test.sh starts one and sets P88_TEST_POSTGRES=1)";
+    std::vector<std::string> args = {"--partners", "1", "--participants", "30", "--large-event", "3000"};
+    for (const auto& s : kSlugs) args.insert(args.end(), {"--rate-limit", s + "=1000000/3600"});
+    sim_ = std::make_unique<test::SimProcess>(args);
+    db_ = std::make_unique<test::TestDatabase>(GetParam());
+    store_ = db_->open();
+    store_->migrate();
+    test::registerSimCredentials(*store_, *sim_, kSlugs);
+    // The operator's budget per credential; the simulator allows as much.
+    store_->query("UPDATE providers SET rate_limit_per_hour = 1000000");
+  }
+
+  std::map<std::string, std::string> env() const {
+    auto e = db_->hostEnv();
+    e["P88_LOG_DIR"] = logs_.path();
+    for (const auto& s : kSlugs) {
+      std::string upper = s;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      e["P88_" + upper + "_BASE_URL"] = sim_->url(s);
+    }
+    return e;
+  }
+  // Fast windows: every event is due every 4 s (within 72 h of its start, every 3 s).
+  std::vector<std::string> args(std::vector<std::string> mode) const {
+    for (const char* kv : {"engine.tick=1s", "worker.poll=0.2", "schedule.default_every=4s", "schedule.windows=72h:3s", "status.every=2s",
+                           "worker.lease=8s", "shutdown.grace=10s"})
+      mode.insert(mode.end(), {"-D", kv});
+    return mode;
+  }
+
+  // Waits until every provider's current events equal the ground truth; the last differences.
+  std::string waitForTruth(int seconds) {
+    std::string last;
+    for (int i = 0; i < seconds; ++i) {
+      last.clear();
+      for (const auto& s : kSlugs) {
+        auto c = test::compareWithTruth(*store_, *sim_, s);
+        if (!c.matches()) last += s + ": " + std::to_string(c.differences.size()) + " differences, e.g. " + c.differences[0] + "\n";
+      }
+      if (last.empty()) return "";
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    return last;
+  }
+
+  void mutateEverything() {
+    for (const auto& s : kSlugs)
+      for (const char* kind : {"new", "edit", "bib", "cancel", "transfer"})
+        sim_->control("mutate", {{"provider", s}, {"kind", kind}, {"count", 2}});
+  }
+
+  int64_t count(const std::string& sql) { return std::stoll(store_->query(sql).rows.at(0).at(0).value_or("0")); }
+
+  void expectEveryDueTimeRanOnce() {
+    EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT partner_provider_credential_id, operation_type, COALESCE(event_id, ''), "
+                    "scheduled_time FROM sync_queue GROUP BY partner_provider_credential_id, operation_type, "
+                    "COALESCE(event_id, ''), scheduled_time HAVING COUNT(*) > 1) d"),
+              0)
+        << "two jobs for one stream and due time";
+    EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT sync_queue_id FROM sync_history WHERE sync_queue_id IS NOT NULL "
+                    "GROUP BY sync_queue_id HAVING COUNT(*) > 1) d"),
+              0)
+        << "a job ran twice";
+    EXPECT_EQ(count("SELECT COUNT(*) FROM sync_history WHERE status = 'failed'"), 0);
+  }
+
+  std::unique_ptr<test::SimProcess> sim_;
+  std::unique_ptr<test::TestDatabase> db_;
+  std::unique_ptr<store::Store> store_;
+  test::TempDir logs_;
+};
+
+TEST_P(Service, KeepsTheDatabaseAtGroundTruthWhileProvidersChange) {
+  std::vector<std::unique_ptr<test::HostProcess>> hosts;
+  hosts.push_back(std::make_unique<test::HostProcess>(args({"--workers", "2"}), env()));
+  if (GetParam() == Backend::postgresql) {  // two hosts and a spare engine on one database
+    hosts.push_back(std::make_unique<test::HostProcess>(args({"--workers", "2"}), env()));
+    hosts.push_back(std::make_unique<test::HostProcess>(args({"--engine-only"}), env()));
+  }
+  for (auto& h : hosts) ASSERT_TRUE(h->waitForOutput("p88host running", 30)) << h->err();
+  std::string diff = waitForTruth(90);
+  ASSERT_EQ(diff, "") << "the first syncs did not reach the ground truth";
+
+  mutateEverything();
+  diff = waitForTruth(60);
+  EXPECT_EQ(diff, "") << "after the providers changed";
+  EXPECT_GT(count("SELECT COUNT(*) FROM participants WHERE status <> 'active'"), 10);
+  expectEveryDueTimeRanOnce();
+
+  if (GetParam() == Backend::postgresql) {
+    // One engine schedules; kill it and another takes over within seconds.
+    auto holder = [&] {
+      auto r = store_->query("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                             "WHERE l.locktype = 'advisory' AND l.granted");
+      EXPECT_LE(r.rows.size(), 1u);
+      return r.empty() ? std::string() : r.rows[0][0].value_or("");
+    };
+    const std::string first = holder();
+    ASSERT_EQ(first.rfind("p88host/", 0), 0u) << first;
+    const int leader_pid = std::stoi(first.substr(8));
+    for (auto& h : hosts)
+      if (h->pid() == leader_pid) h->signal(SIGKILL);
+    std::string next;
+    for (int i = 0; i < 100 && (next.empty() || next == first); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      next = holder();
+    }
+    EXPECT_FALSE(next.empty());
+    EXPECT_NE(next, first) << "no engine took over";
+    mutateEverything();
+    EXPECT_EQ(waitForTruth(60), "") << "after the failover";
+    expectEveryDueTimeRanOnce();
+  }
+  for (auto& h : hosts) {
+    h->signal(SIGTERM);
+    auto code = h->wait(30);
+    if (code) {
+      EXPECT_TRUE(*code == 0 || *code == 128 + SIGKILL) << h->out() << h->err();
+    }
+  }
+  // The seed's monitoring queries show the run.
+  EXPECT_GT(count("SELECT COUNT(*) FROM (SELECT p.name as provider, sq.operation_type, sq.status, COUNT(*) as count "
+                  "FROM sync_queue sq JOIN providers p ON p.provider_id = sq.provider_id "
+                  "GROUP BY p.name, sq.operation_type, sq.status) q"),
+            4);
+}
+
+TEST_P(Service, AWorkerKilledMidSyncLosesNothing) {
+  // The large RunSignUp event answers slowly: its sync takes several seconds.
+  json large;
+  for (const json& e : test::currentSimEvents(*sim_, "runsignup"))
+    if (e["participants"] == 3000) large = e;
+  ASSERT_FALSE(large.is_null());
+  const std::string path = "/Rest/race/" + large["provider_race_id"].get<std::string>() + "/participants";
+  sim_->control("faults", {{"provider", "runsignup"}, {"path_prefix", path}, {"kind", "slow"}, {"delay_ms", 2500},
+                           {"count", 2}});
+  auto engine = std::make_unique<test::HostProcess>(args({"--engine-only"}), env());
+  auto doomed = std::make_unique<test::HostProcess>(args({"--worker-only", "--workers", "3"}), env());
+  const std::string running = "SELECT COUNT(*) FROM sync_queue WHERE status = 'running' AND event_id = '" +
+                              large["provider_event_id"].get<std::string>() + "'";
+  bool started = false;
+  for (int i = 0; i < 300 && !started; ++i) {
+    started = count(running) == 1;
+    if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(started) << doomed->out() << doomed->err();
+  doomed->signal(SIGKILL);
+  EXPECT_EQ(doomed->wait(10), 128 + SIGKILL);
+  auto rescuer = std::make_unique<test::HostProcess>(args({"--worker-only", "--workers", "2"}), env());
+  EXPECT_EQ(waitForTruth(90), "");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE rescue_count > 0 AND event_id = '" +
+                  large["provider_event_id"].get<std::string>() + "' AND status = 'completed'"),
+            1)
+      << "the killed worker's job was rescued and completed";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM participants WHERE provider_event_id = '" +
+                  large["provider_event_id"].get<std::string>() + "'"),
+            3000);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Service, ::testing::Values(Backend::sqlite, Backend::postgresql),
+                         [](const auto& info) { return info.param == Backend::sqlite ? "sqlite" : "postgresql"; });
+
+}  // namespace
+}  // namespace p88
