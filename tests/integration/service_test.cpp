@@ -184,6 +184,46 @@ TEST_P(Service, AWorkerKilledMidSyncLosesNothing) {
             3000);
 }
 
+TEST_P(Service, StaysUnderTheProvidersLimitAndHonoursItsThrottle) {
+  // Race Roster allows 60 calls a minute per credential; p88 is told 3,000 an hour (50 a minute,
+  // bursts of 3): under demand far above that, the provider never has to throttle.
+  sim_->control("rate-limits", {{"provider", "raceroster"}, {"calls", 60}, {"window_seconds", 60}});
+  sim_->control("rate-limits/reset", json::object());
+  store_->query("UPDATE providers SET rate_limit_per_hour = 3000 WHERE slug = 'raceroster'");
+  std::vector<std::unique_ptr<test::HostProcess>> hosts;
+  hosts.push_back(std::make_unique<test::HostProcess>(args({"--workers", "3"}), env()));
+  if (GetParam() == Backend::postgresql)  // the budget is shared through the database
+    hosts.push_back(std::make_unique<test::HostProcess>(args({"--workers", "3"}), env()));
+  std::this_thread::sleep_for(std::chrono::seconds(25));
+  json stats = sim_->control("stats")["providers"]["raceroster"]["raceroster/partner-1"];
+  int calls = 0, throttled = 0;
+  for (auto it = stats.begin(); it != stats.end(); ++it) {
+    calls += it.value()["calls"].get<int>();
+    throttled += it.value()["throttled"].get<int>();
+  }
+  EXPECT_GT(calls, 15) << stats.dump();
+  EXPECT_LE(calls, 25 + 3 + 2) << "more than the budget allows in 25 s";
+  EXPECT_EQ(throttled, 0) << stats.dump();
+
+  // Now the provider says "slow down" (5 calls per 20 s, far under p88's budget): each 429 and
+  // its Retry-After block the credential and reschedule the job without using an attempt.
+  store_->query("UPDATE providers SET rate_limit_per_hour = 1000000 WHERE slug = 'raceroster'");
+  sim_->control("rate-limits", {{"provider", "raceroster"}, {"calls", 5}, {"window_seconds", 20}});
+  sim_->control("rate-limits/reset", json::object());
+  int64_t throttles = 0;
+  for (int i = 0; i < 60 && throttles == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    throttles = count("SELECT COALESCE(SUM(throttles), 0) FROM rate_limits");
+  }
+  EXPECT_GT(throttles, 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE last_error LIKE '%HTTP 429%' AND retry_count > 0"), 0)
+      << "a throttle used an attempt";
+  EXPECT_GT(count("SELECT COUNT(*) FROM sync_queue WHERE last_error LIKE '%HTTP 429%'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE status = 'failed'"), 0);
+  for (auto& h : hosts) h->signal(SIGTERM);
+  for (auto& h : hosts) EXPECT_EQ(h->wait(30), 0) << h->out() << h->err();
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Service, ::testing::Values(Backend::sqlite, Backend::postgresql),
                          [](const auto& info) { return info.param == Backend::sqlite ? "sqlite" : "postgresql"; });
 
