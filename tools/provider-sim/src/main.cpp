@@ -34,6 +34,8 @@ deterministic data, changes over time, rate limits and injectable faults.
   --partners N          timing partners, each with an account at every provider (default 2)
   --participants N      registrations per event (default 40)
   --large-event N       give the first upcoming event of each provider N registrations
+  --extra-events N      N more races per account (0-40), starting from 2 minutes to --extra-within away
+  --extra-within M      minutes (default 30)
   --mutation-rate N     background changes per minute (default 0)
   --rate-limit P=C/S    provider P allows C calls per S seconds per credential
                         (defaults: runsignup=1000/3600 raceroster=1000/3600 haku=500/3600
@@ -83,6 +85,8 @@ int main(int argc, char** argv) {
     else if (a == "--partners") options.world.partners = static_cast<int>(number(a, v, 1, 1000));
     else if (a == "--participants") options.world.participants = static_cast<int>(number(a, v, 0, 5000000));
     else if (a == "--large-event") options.world.large_event = static_cast<int>(number(a, v, 0, 5000000));
+    else if (a == "--extra-events") options.world.extra_events = static_cast<int>(number(a, v, 0, 40));
+    else if (a == "--extra-within") options.world.extra_within_minutes = static_cast<int>(number(a, v, 3, 100000));
     else if (a == "--mutation-rate") options.mutations_per_minute = static_cast<double>(number(a, v, 0, 1000000));
     else if (a == "--threads") threads = number(a, v, 1, 256);
     else if (a == "--ready-file") ready_file = v;

@@ -140,7 +140,12 @@ void World::addEvents(size_t account_index, Rng& rng) {
   const Account& a = accounts_[account_index];
   const Instant t0 = clock_.now();
   int k = 0;
-  for (long long offset : kStartOffsetsMinutes) {
+  std::vector<long long> offsets(std::begin(kStartOffsetsMinutes), std::end(kStartOffsetsMinutes));
+  // A busy race day: more races, starting evenly between 2 minutes and extra_within_minutes away.
+  for (int i = 0; i < options_.extra_events; ++i)
+    offsets.push_back(2 + static_cast<long long>(i) * std::max(0, options_.extra_within_minutes - 2) /
+                              std::max(1, options_.extra_events));
+  for (long long offset : offsets) {
     // Races start on the minute (RunSignUp cannot even write the seconds).
     const Instant start = std::chrono::floor<minutes>(t0 + minutes(offset));
     const auto* place = kCities[rng.below(std::size(kCities))];

@@ -90,6 +90,8 @@ struct WorldOptions {
   int partners = 2;
   int participants = 40;  // per event
   int large_event = 0;    // if > 0, the first upcoming event of each provider gets this many
+  int extra_events = 0;   // more races per account (a busy race day), up to 40 ...
+  int extra_within_minutes = 30;  // ... starting evenly from 2 minutes to this far away
 };
 
 class World {
