@@ -19,14 +19,11 @@ namespace {
 
 using Backend = store::DatabaseConfig::Backend;
 
-class QueueTest : public ::testing::TestWithParam<Backend> {
+class QueueTest : public test::BackendTest {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::postgresql && !test::postgresAvailable())
-      GTEST_SKIP() << "no PostgreSQL for tests (scripts/test.sh starts one and sets P88_TEST_POSTGRES=1)";
-    db_ = std::make_unique<test::TestDatabase>(GetParam());
-    store_ = db_->open();
-    store_->migrate();
+    test::BackendTest::SetUp();
+    if (IsSkipped()) return;
     store_->query("INSERT INTO timing_partners (company_name) VALUES ('Q')");
     store_->query("INSERT INTO partner_provider_credentials (timing_partner_id, provider_id, principal) "
                   "VALUES (1, 2, 'k1'), (1, 2, 'k2')");
@@ -45,8 +42,6 @@ class QueueTest : public ::testing::TestWithParam<Backend> {
   }
   std::string one(const std::string& sql) { return store_->query(sql).rows.at(0).at(0).value_or(""); }
 
-  std::unique_ptr<test::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
   std::unique_ptr<queue::JobQueue> queue_;
 };
 

@@ -21,17 +21,14 @@ using Backend = store::DatabaseConfig::Backend;
 
 const std::vector<std::string> kSlugs = {"runsignup", "raceroster", "haku", "letsdothis"};
 
-class Service : public ::testing::TestWithParam<Backend> {
+class Service : public test::BackendTest {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::postgresql && !test::postgresAvailable())
-      GTEST_SKIP() << "no PostgreSQL for tests (scripts/test.sh starts one and sets P88_TEST_POSTGRES=1)";
+    test::BackendTest::SetUp();
+    if (IsSkipped()) return;
     std::vector<std::string> args = {"--partners", "1", "--participants", "30", "--large-event", "3000"};
     for (const auto& s : kSlugs) args.insert(args.end(), {"--rate-limit", s + "=1000000/3600"});
     sim_ = std::make_unique<test::SimProcess>(args);
-    db_ = std::make_unique<test::TestDatabase>(GetParam());
-    store_ = db_->open();
-    store_->migrate();
     test::registerSimCredentials(*store_, *sim_, kSlugs);
     // The operator's budget per credential; the simulator allows as much.
     store_->query("UPDATE providers SET rate_limit_per_hour = 1000000");
@@ -92,8 +89,6 @@ class Service : public ::testing::TestWithParam<Backend> {
   }
 
   std::unique_ptr<test::SimProcess> sim_;
-  std::unique_ptr<test::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
   test::TempDir logs_;
 };
 

@@ -14,14 +14,11 @@ using store::EventRecord;
 using store::ParticipantRecord;
 using store::SqlRows;
 
-class StoreConformance : public ::testing::TestWithParam<Backend> {
+class StoreConformance : public test::BackendTest {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::postgresql && !test::postgresAvailable())
-      GTEST_SKIP() << "no PostgreSQL for tests (scripts/test.sh starts one and sets P88_TEST_POSTGRES=1)";
-    db_ = std::make_unique<test::TestDatabase>(GetParam());
-    store_ = db_->open();
-    store_->migrate();
+    test::BackendTest::SetUp();
+    if (IsSkipped()) return;
     store_->query("INSERT INTO timing_partners (timing_partner_id, company_name) VALUES (1, 'Acme Timing')");
   }
 
@@ -75,8 +72,6 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
     return b;
   }
 
-  std::unique_ptr<test::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_P(StoreConformance, MigrationsApplyOnceAndRecordTheSchemaVersion) {

@@ -172,6 +172,14 @@ TestDatabase::TestDatabase(store::DatabaseConfig::Backend backend) {
   config_.postgres.dbname = name;
 }
 
+void BackendTest::SetUp() {
+  if (GetParam() == store::DatabaseConfig::Backend::postgresql && !postgresAvailable())
+    GTEST_SKIP() << "no PostgreSQL for tests (scripts/test.sh starts one and sets P88_TEST_POSTGRES=1)";
+  db_ = std::make_unique<TestDatabase>(GetParam());
+  store_ = db_->open();
+  store_->migrate();
+}
+
 std::map<std::string, std::string> TestDatabase::hostEnv() const {
   if (config_.backend == store::DatabaseConfig::Backend::sqlite) return {{"P88_DB_PATH", config_.sqlite_path}};
   const auto& p = config_.postgres;

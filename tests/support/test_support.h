@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "store/store.h"
 
 namespace p88::test {
@@ -77,6 +79,15 @@ class TestDatabase {
  private:
   store::DatabaseConfig config_;
   std::unique_ptr<TempDir> dir_;
+};
+
+// A test run once per backend on a fresh, migrated database; PostgreSQL cases are skipped when
+// the test script did not start one.
+class BackendTest : public ::testing::TestWithParam<store::DatabaseConfig::Backend> {
+ protected:
+  void SetUp() override;
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<store::Store> store_;
 };
 
 }  // namespace p88::test
