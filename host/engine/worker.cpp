@@ -1,5 +1,6 @@
 #include "engine/worker.h"
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <random>
@@ -119,14 +120,36 @@ bool Worker::runOnce() {
   if (base_url.empty()) base_url = plugin->default_base_url;
   http::Session session(base_url);
   const queue::Budget budget = budgetFor(shared_, *provider);
-  bool lease_lost = false;
-  auto last_beat = Clock::now();
-  auto keep_lease = [&] {
-    if (Clock::now() - last_beat < shared_.config.lease / 3) return !lease_lost;
-    last_beat = Clock::now();
-    if (!queue.heartbeat(job->id, id_, lease)) lease_lost = true;
-    return !lease_lost;
-  };
+  // The heartbeat: its own thread and connection, renewing the lease every third of it for as long
+  // as the job runs, however long a page takes to arrive or to parse.
+  std::atomic<bool> lease_lost{false}, job_done{false};
+  std::thread heartbeat([&, job_id = job->id] {
+    try {
+      auto beat_store = store::openStore(shared_.settings->database);
+      queue::JobQueue beat_queue(*beat_store);
+      auto next = Clock::now() + shared_.config.lease / 3;
+      while (!job_done) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (Clock::now() < next) continue;
+        next = Clock::now() + shared_.config.lease / 3;
+        if (!beat_queue.heartbeat(job_id, id_, lease)) {
+          lease_lost = true;
+          return;
+        }
+      }
+    } catch (const std::exception& e) {
+      log(logging::Level::error, id_ + " heartbeat failed: " + logging::redact(e.what()));
+    }
+  });
+  struct JoinOnExit {
+    std::atomic<bool>& done;
+    std::thread& t;
+    ~JoinOnExit() {
+      done = true;
+      if (t.joinable()) t.join();
+    }
+  } join_heartbeat{job_done, heartbeat};
+  auto keep_lease = [&] { return !lease_lost.load(); };
   sync::JobEnvironment env;
   env.store = store_.get();
   env.session = &session;
@@ -134,7 +157,6 @@ bool Worker::runOnce() {
   env.label = provider->name + " partner=" + std::to_string(job->timing_partner_id) +
               " credential=" + std::to_string(job->credential_id) + " job=" + std::to_string(job->id);
   env.cancelled = [&] { return shared_.cancel_running.load() || lease_lost; };
-  env.progress = [&](const sync::StreamResult&) { keep_lease(); };
   env.before_request = [&] {
     while (true) {
       if (!keep_lease() || shared_.cancel_running) return false;
