@@ -166,18 +166,7 @@ int migrate(const config::Settings& s) {
 
 // The key that opens sealed credential secrets, or nullptr when none is configured.
 std::unique_ptr<crypto::SecretBox> loadSecretBox(const config::Settings& s) {
-  const std::string default_file = "/etc/p88/secret.key";
-  std::string key;
-  if (!s.secret_key.empty()) {
-    key = crypto::decodeKey(s.secret_key, "P88_SECRET_KEY (secrets.key)");
-  } else if (!s.secret_key_file.empty()) {
-    key = crypto::readKeyFile(s.secret_key_file);
-  } else if (std::filesystem::exists(default_file)) {
-    key = crypto::readKeyFile(default_file);
-  } else {
-    return nullptr;
-  }
-  return std::make_unique<crypto::SecretBox>(key);
+  return crypto::configuredSecretBox(s.secret_key, s.secret_key_file);
 }
 
 int generateSecretKey(const std::string& path) {

@@ -123,4 +123,13 @@ std::string readKeyFile(const std::string& path) {
 
 std::string generateKey() { return base64(randomBytes(kKeySize)); }
 
+std::unique_ptr<SecretBox> configuredSecretBox(const std::string& key_base64, const std::string& key_file) {
+  const std::string default_file = "/etc/p88/secret.key";
+  if (!key_base64.empty()) return std::make_unique<SecretBox>(decodeKey(key_base64, "P88_SECRET_KEY (secrets.key)"));
+  if (!key_file.empty()) return std::make_unique<SecretBox>(readKeyFile(key_file));
+  struct stat st {};
+  if (::stat(default_file.c_str(), &st) == 0) return std::make_unique<SecretBox>(readKeyFile(default_file));
+  return nullptr;
+}
+
 }  // namespace p88::crypto

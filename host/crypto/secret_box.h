@@ -4,6 +4,7 @@
 // `p88host --encrypt-secrets` seals it.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -37,5 +38,10 @@ std::string decodeKey(const std::string& base64_text, const std::string& source)
 std::string readKeyFile(const std::string& path);
 // A new random key, base64.
 std::string generateKey();
+
+// The configured key: `key_base64` (P88_SECRET_KEY) if set, else the file `key_file`
+// (secrets.key_file) if set, else /etc/p88/secret.key if it exists; nullptr when none is
+// configured. Throws CryptoError for a key that is unreadable or not a key.
+std::unique_ptr<SecretBox> configuredSecretBox(const std::string& key_base64, const std::string& key_file);
 
 }  // namespace p88::crypto

@@ -4,8 +4,6 @@
 
 #include <chrono>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <ostream>
 #include <thread>
@@ -27,15 +25,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kAdvisoryLockKey = "880088";  // "one engine schedules at a time"
-
-std::unique_ptr<crypto::SecretBox> secretBox(const config::Settings& s) {
-  std::string key;
-  if (!s.secret_key.empty()) key = crypto::decodeKey(s.secret_key, "P88_SECRET_KEY (secrets.key)");
-  else if (!s.secret_key_file.empty()) key = crypto::readKeyFile(s.secret_key_file);
-  else if (std::filesystem::exists("/etc/p88/secret.key")) key = crypto::readKeyFile("/etc/p88/secret.key");
-  else return nullptr;
-  return std::make_unique<crypto::SecretBox>(key);
-}
 
 std::string statusLine(store::Store& store, const WorkerShared& shared, bool leader, Role role) {
   queue::JobQueue q(store);
@@ -79,7 +68,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
     main_store->registerProvider({e.name, e.slug, e.default_base_url, static_cast<int>(e.calls_per_hour), e.version, e.path});
     providers.insert(e.name);
   }
-  auto secrets = secretBox(settings);
+  auto secrets = crypto::configuredSecretBox(settings.secret_key, settings.secret_key_file);
   sync::TokenCache tokens;
   WorkerShared shared;
   shared.settings = &settings;
