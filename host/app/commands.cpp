@@ -11,12 +11,13 @@
 
 #include "config/settings.h"
 #include "crypto/credential_secrets.h"
+#include "engine/manual_sync.h"
 #include "engine/runtime.h"
 #include "logging/logging.h"
 #include "p88/plugin.h"
 #include "plugins/plugin_registry.h"
 #include "store/store.h"
-#include "sync/manual_sync.h"
+#include "sync/sync_catalog.h"
 
 #ifndef P88_VERSION
 #define P88_VERSION "0.0.0"
@@ -125,19 +126,15 @@ int testConnection(const config::Settings& s) {
 // Registers (or refreshes) the provider row of every loaded plugin; false when any was refused.
 bool registerPlugins(store::Store& store, const plugins::PluginRegistry& registry, bool verbose) {
   bool all_ok = true;
-  for (const auto& e : registry.entries()) {
+  for (const auto& e : registry.entries())
     if (!e.ok) {
       std::cout << "plugin " << e.path << " refused: " << e.refusal << "\n";
       all_ok = false;
-      continue;
     }
-    store::ProviderRegistration reg{e.name, e.slug, e.default_base_url,
-                                    static_cast<int>(e.calls_per_hour), e.version, e.path};
-    int64_t id = store.registerProvider(reg);
+  for (const auto& [e, id] : sync::registerPluginProviders(store, registry))
     if (verbose)
-      std::cout << "provider '" << e.name << "' registered as provider_id " << id << " (plugin "
-                << e.path << ", version " << e.version << ")\n";
-  }
+      std::cout << "provider '" << e->name << "' registered as provider_id " << id << " (plugin " << e->path
+                << ", version " << e->version << ")\n";
   return all_ok;
 }
 
@@ -228,9 +225,9 @@ int encryptSecrets(const config::Settings& s) {
   return EXIT_OK;
 }
 
-int manualSync(const config::Settings& s, const std::string& text) {
+int manualSync(const config::Settings& s, const std::string& text, bool enqueue_only) {
   std::string why;
-  auto spec = sync::parseManualSyncSpec(text, why);
+  auto spec = engine::parseManualSyncSpec(text, why);
   if (!spec) {
     std::cerr << "p88host: --manual-sync: " << why << "\n";
     return EXIT_FAILED;
@@ -241,7 +238,9 @@ int manualSync(const config::Settings& s, const std::string& text) {
   registry.scan(s.plugin_dirs);
   registerPlugins(*store, registry, false);
   auto box = loadSecretBox(s);
-  return sync::runManualSync(*spec, s, *store, registry, box.get(), std::cout, std::cerr);
+  engine::ManualSyncOptions options;
+  options.enqueue_only = enqueue_only;
+  return engine::runManualSync(*spec, options, s, *store, registry, box.get(), std::cout, std::cerr);
 }
 
 
@@ -269,7 +268,7 @@ int runCommand(const Invocation& inv) {
       case Mode::list_plugins: return listPlugins(settings);
       case Mode::test_connection: return testConnection(settings);
       case Mode::migrate: return migrate(settings);
-      case Mode::manual_sync: return manualSync(settings, inv.manual_sync);
+      case Mode::manual_sync: return manualSync(settings, inv.manual_sync, inv.enqueue_only);
       case Mode::encrypt_secrets: return encryptSecrets(settings);
       case Mode::generate_secret_key: return generateSecretKey(inv.key_file);
       case Mode::engine_only: return engine::runService(settings, engine::Role::engine_only, std::cout);

@@ -43,6 +43,7 @@ void HostApplication::defineOptions(OptionSet& options) {
   flag("worker-only", "", "Run only workers.");
   valued("manual-sync", "", "Sync now: \"PARTNER:PROVIDER[:EVENT]\", e.g. \"1:RunSignUp:12345\".",
          "SPEC");
+  flag("enqueue-only", "", "With --manual-sync: queue the jobs at the top priority for the running service, and exit.");
   flag("encrypt-secrets", "", "Seal every plaintext credential secret with the secret key (AES-256-GCM), and exit.");
   valued("generate-secret-key", "", "Write a new secret key to FILE (mode 0600; refuses an existing file), and exit.",
          "FILE");
@@ -89,6 +90,8 @@ void HostApplication::handleOption(const std::string& name, const std::string& v
   } else if (name == "manual-sync") {
     setMode(M::manual_sync, name);
     inv_.manual_sync = value;
+  } else if (name == "enqueue-only") {
+    inv_.enqueue_only = true;
   } else if (name == "encrypt-secrets") {
     setMode(M::encrypt_secrets, name);
   } else if (name == "generate-secret-key") {
@@ -123,6 +126,10 @@ int HostApplication::main(const std::vector<std::string>& args) {
   if (inv_.mode == Invocation::Mode::help) {
     printHelp();
     return EXIT_OK;
+  }
+  if (inv_.enqueue_only && inv_.mode != Invocation::Mode::manual_sync) {
+    std::cerr << "p88host: --enqueue-only goes with --manual-sync (try --help)\n";
+    return EXIT_USAGE;
   }
   return runCommand(inv_);
 }

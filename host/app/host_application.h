@@ -18,6 +18,7 @@ struct Invocation {
   std::map<std::string, std::string> flags;  // the flag layer of the configuration
   std::vector<std::string> plugin_dirs;      // --plugin-dir, repeatable
   std::string manual_sync;                   // --manual-sync argument
+  bool enqueue_only = false;                 // --enqueue-only (with --manual-sync)
   std::string key_file;                      // --generate-secret-key argument
 };
 

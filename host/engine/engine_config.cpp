@@ -51,6 +51,7 @@ EngineConfig engineConfig(const std::map<std::string, std::string>& m) {
   with(m, "retry.jitter", [&](const std::string& v) { c.retry.jitter = number(v, 0, 1); });
   with(m, "ratelimit.burst", [&](const std::string& v) { c.burst = number(v, 1, 1000); });
   with(m, "shutdown.grace", [&](const std::string& v) { c.grace = parseDuration(v); });
+  with(m, "queue.keep_finished", [&](const std::string& v) { c.keep_finished = positive(v); });
   with(m, "status.every", [&](const std::string& v) { c.status_every = positive(v); });
   return c;
 }

@@ -14,6 +14,8 @@
 //   ratelimit.burst            3                calls a credential may make at once
 //   shutdown.grace             30s              time running jobs get after SIGTERM
 //   status.every               60s              the status line
+//   queue.keep_finished        7d               completed and failed jobs are purged after this
+//                                               (each stream's newest stays: it is scheduled from)
 #pragma once
 
 #include <map>
@@ -33,6 +35,7 @@ struct EngineConfig {
   double burst = 3;
   Seconds grace{30};
   Seconds status_every{60};
+  Seconds keep_finished{7 * 24 * 3600};
 };
 
 // Throws config::ConfigError.

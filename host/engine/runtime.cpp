@@ -17,6 +17,7 @@
 #include "plugins/plugin_registry.h"
 #include "queue/job_queue.h"
 #include "store/store.h"
+#include "sync/sync_catalog.h"
 #include "sync/token_cache.h"
 
 namespace p88::engine {
@@ -63,11 +64,8 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   plugins::PluginRegistry registry;
   registry.scan(settings.plugin_dirs);
   std::set<std::string> providers;
-  for (const auto& e : registry.entries()) {
-    if (!e.ok) continue;
-    main_store->registerProvider({e.name, e.slug, e.default_base_url, static_cast<int>(e.calls_per_hour), e.version, e.path});
-    providers.insert(e.name);
-  }
+  for (const auto& [plugin, provider_id] : sync::registerPluginProviders(*main_store, registry))
+    providers.insert(plugin->name);
   auto secrets = crypto::configuredSecretBox(settings.secret_key, settings.secret_key_file);
   sync::TokenCache tokens;
   WorkerShared shared;
@@ -97,6 +95,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
       auto store = store::openStore(settings.database);
       auto scheduler = std::make_unique<Scheduler>(*store, config, providers);
       const bool postgres = store->dialect() == store::Dialect::postgresql;
+      auto next_purge = Clock::now();
       while (!engine_stop) {
         try {
           if (!leader) {
@@ -107,6 +106,13 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
           if (leader) {
             TickResult t = scheduler->tick();
             queue::JobQueue(*store).rescueExpired(config.max_rescues);
+            if (Clock::now() >= next_purge) {
+              next_purge = Clock::now() + std::chrono::hours(1);
+              const size_t purged = queue::JobQueue(*store).purgeFinished(config.keep_finished.count());
+              if (purged > 0)
+                logging::info(logging::Component::engine, "purged " + std::to_string(purged) +
+                                                              " finished jobs older than queue.keep_finished");
+            }
             if (t.discovery + t.participants > 0)
               logging::info(logging::Component::engine,
                             "tick enqueued discovery=" + std::to_string(t.discovery) + " participants=" +

@@ -31,14 +31,14 @@ double uniformJitter() {
   return std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
 }
 
+}  // namespace
+
 queue::Budget budgetFor(const WorkerShared& shared, const sync::ProviderRow& provider) {
   double per_hour = static_cast<double>(provider.rate_limit_per_hour);
   if (per_hour <= 0)
     if (const auto* p = shared.registry->find(provider.name)) per_hour = p->calls_per_hour;
   return {per_hour > 0 ? per_hour : 1000.0, shared.config.burst};
 }
-
-}  // namespace
 
 Worker::Worker(std::string id, WorkerShared& shared, std::unique_ptr<store::Store> store)
     : id_(std::move(id)), shared_(shared), store_(std::move(store)) {}
@@ -76,49 +76,77 @@ bool Worker::runOnce() {
       skip.insert(skip.end(), none_left.begin(), none_left.end());
     }
   }
-  const int lease = static_cast<int>(shared_.config.lease.count());
-  auto job = queue.claim(id_, lease, skip);
+  auto job = queue.claim(id_, static_cast<int>(shared_.config.lease.count()), skip);
   if (!job) return false;
+  execute(*job, {});
+  return true;
+}
+
+bool Worker::runJob(int64_t id, const Progress& progress) {
+  queue::JobQueue queue(*store_);
+  auto job = queue.claimJob(id, id_, static_cast<int>(shared_.config.lease.count()));
+  if (!job) return false;
+  execute(*job, progress);
+  return true;
+}
+
+void Worker::execute(const queue::Job& claimed, const Progress& progress) {
+  queue::JobQueue queue(*store_);
+  queue::RateLimiter limiter(*store_);
+  const queue::Job* job = &claimed;
+  const int lease = static_cast<int>(shared_.config.lease.count());
   const std::string what = "job " + std::to_string(job->id) + " (" + job->operation +
                            (job->event_id ? " event " + *job->event_id : std::string()) + ", " + job->sync_mode + ")";
   log(logging::Level::information, id_ + " claimed " + what);
 
+  const std::string reason = job->priority == kManualPriority ? "manual" : "scheduled";
   auto finish_failed = [&](const std::string& why) {
     queue.fail(job->id, id_, why);
     ++shared_.jobs_failed;
     log(logging::Level::error, id_ + " " + what + " failed: " + why);
-    return true;
+  };
+  // A job that cannot start still leaves its sync_history row, saying why.
+  auto failed_before_start = [&](int32_t status, const std::string& why) {
+    try {
+      sync::recordFailureBeforeStart(*store_,
+                                     {job->timing_partner_id, job->provider_id, job->credential_id, job->event_id,
+                                      job->operation, reason, job->id},
+                                     status, why);
+    } catch (const std::exception& e) {
+      log(logging::Level::error, id_ + " writing sync_history failed: " + logging::redact(e.what()));
+    }
+    finish_failed(why);
   };
   auto provider = sync::providerById(*store_, job->provider_id);
-  if (!provider) return finish_failed("provider " + std::to_string(job->provider_id) + " does not exist");
+  if (!provider) return failed_before_start(P88_ERR_INVALID, "provider " + std::to_string(job->provider_id) + " does not exist");
   const plugins::PluginEntry* plugin = shared_.registry->find(provider->name);
-  if (plugin == nullptr || !plugin->ok) return finish_failed("no loaded plugin serves " + provider->name);
+  if (plugin == nullptr || !plugin->ok)
+    return failed_before_start(P88_ERR_INVALID, "no loaded plugin serves " + provider->name + " (see p88host --list-plugins)");
   std::optional<sync::Credential> credential;
   try {
     credential = sync::credentialById(*store_, job->credential_id, shared_.secrets);
   } catch (const std::exception& e) {
-    return finish_failed(logging::redact(e.what()));
+    return failed_before_start(P88_ERR_AUTH, logging::redact(e.what()));
   }
-  if (!credential) return finish_failed("credential " + std::to_string(job->credential_id) + " does not exist");
+  if (!credential)
+    return failed_before_start(P88_ERR_INVALID, "credential " + std::to_string(job->credential_id) + " does not exist");
 
   sync::Operation op;
   op.plugin = plugin->descriptor;
   op.credential = &*credential;
   op.operation = job->operation;
   op.force_full = job->sync_mode == "reconcile";
-  op.reason = job->priority == 0 ? "manual" : "scheduled";
+  op.reason = reason;
   op.sync_queue_id = job->id;
   if (job->operation == "participants") {
-    if (!job->event_id) return finish_failed("a participants job without an event");
+    if (!job->event_id) return failed_before_start(P88_ERR_INVALID, "a participants job without an event");
     auto events = sync::eventsById(*store_, *credential, *job->event_id);
-    if (events.empty()) return finish_failed("event " + *job->event_id + " is not known (run discovery)");
+    if (events.empty())
+      return failed_before_start(P88_ERR_NOT_FOUND, "event " + *job->event_id + " is not known (run discovery)");
     op.event = events.front();
   }
 
-  std::string base_url = shared_.settings->providerBaseUrl(provider->slug);
-  if (base_url.empty()) base_url = provider->api_base_url;
-  if (base_url.empty()) base_url = plugin->default_base_url;
-  http::Session session(base_url);
+  http::Session session(sync::providerBaseUrl(*shared_.settings, *provider, *plugin));
   const queue::Budget budget = budgetFor(shared_, *provider);
   // The heartbeat: its own thread and connection, renewing the lease every third of it for as long
   // as the job runs, however long a page takes to arrive or to parse.
@@ -156,6 +184,7 @@ bool Worker::runOnce() {
   env.tokens = shared_.tokens;
   env.label = provider->name + " partner=" + std::to_string(job->timing_partner_id) +
               " credential=" + std::to_string(job->credential_id) + " job=" + std::to_string(job->id);
+  env.progress = progress;
   env.cancelled = [&] { return shared_.cancel_running.load() || lease_lost; };
   env.before_request = [&] {
     while (true) {
@@ -170,14 +199,14 @@ bool Worker::runOnce() {
   const sync::StreamResult& t = result.total;
   if (lease_lost) {
     log(logging::Level::warning, id_ + " " + what + " lost its lease; another worker has it");
-    return true;
+    return;
   }
   if (t.ok()) {
     queue.complete(job->id, id_);
     ++shared_.jobs_done;
     log(logging::Level::information, id_ + " " + what + " completed: " + std::to_string(t.emitted) + " records, " +
                                          std::to_string(t.api_calls) + " API calls");
-    return true;
+    return;
   }
   switch (t.status) {
     case P88_ERR_THROTTLED: {
@@ -187,11 +216,11 @@ bool Worker::runOnce() {
       queue.retryLater(job->id, id_, static_cast<int>(wait), t.error, false);
       log(logging::Level::warning, id_ + " " + what + " throttled by the provider; retry in " +
                                        std::to_string(static_cast<int>(wait)) + " s (no attempt used)");
-      return true;
+      return;
     }
     case P88_ERR_CANCELLED:  // shutdown: give it back without using an attempt
       queue.retryLater(job->id, id_, 0, "released at shutdown", false);
-      return true;
+      return;
     case P88_ERR_TRANSIENT:
     case P88_ERR_INTERNAL: {
       auto delay = retryDelay(shared_.config.retry, job->retry_count + 1, uniformJitter);
@@ -200,7 +229,7 @@ bool Worker::runOnce() {
       log(logging::Level::warning, id_ + " " + what + " failed (" + sync::statusName(t.status) + "), retry " +
                                        std::to_string(job->retry_count + 1) + " in " +
                                        std::to_string(delay->count()) + " s: " + t.error);
-      return true;
+      return;
     }
     default:  // auth, invalid, not found: retrying will not help
       return finish_failed(std::string(sync::statusName(t.status)) + ": " + t.error);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,12 @@ class Store;
 }
 namespace p88::sync {
 class TokenCache;
+struct ProviderRow;
+struct StreamResult;
+}
+namespace p88::queue {
+struct Budget;
+struct Job;
 }
 
 namespace p88::engine {
@@ -42,17 +49,27 @@ struct WorkerShared {
   std::atomic<int64_t> jobs_done{0}, jobs_failed{0}, throttles{0};
 };
 
+// The provider's budget per credential: providers.rate_limit_per_hour, else the plugin's default.
+queue::Budget budgetFor(const WorkerShared& shared, const sync::ProviderRow& provider);
+
 class Worker {
  public:
+  using Progress = std::function<void(const sync::StreamResult&)>;
+
   Worker(std::string id, WorkerShared& shared, std::unique_ptr<store::Store> store);
   ~Worker();
   // Claims and runs jobs until stop_claiming.
   void run();
   // Claims and runs one job; false when none was due.
   bool runOnce();
+  // Claims job `id` if it is pending, due or not, and runs it, reporting progress after each
+  // written batch: --manual-sync runs its own requests. False when the job is running elsewhere
+  // or finished.
+  bool runJob(int64_t id, const Progress& progress = {});
   const std::string& id() const { return id_; }
 
  private:
+  void execute(const queue::Job& job, const Progress& progress);
   std::string id_;
   WorkerShared& shared_;
   std::unique_ptr<store::Store> store_;

@@ -1,5 +1,7 @@
 #include "queue/job_queue.h"
 
+#include <stdexcept>
+
 #include "store/store.h"
 
 namespace p88::queue {
@@ -60,6 +62,77 @@ bool JobQueue::enqueue(const NewJob& j) {
        j.scheduled_at ? *j.scheduled_at : std::to_string(j.delay_seconds), std::to_string(j.max_retries),
        j.payload, j.sync_mode});
   return r.affected == 1;
+}
+
+JobQueue::Request JobQueue::expedite(const NewJob& j) {
+  const Dialect d = store_.dialect();
+  const std::string stream =
+      "timing_partner_id = $1 AND provider_id = $2 AND COALESCE(partner_provider_credential_id, 0) = CAST($3 AS INTEGER) AND "
+      "COALESCE(event_id, '') = $4 AND operation_type = $5";
+  const SqlParams key = {std::to_string(j.timing_partner_id), std::to_string(j.provider_id),
+                         std::to_string(j.credential_id), j.event_id.value_or(""), j.operation};
+  for (int round = 0; round < 3; ++round) {  // the stream's job may finish between two statements
+    NewJob now_job = j;
+    now_job.scheduled_at.reset();
+    now_job.delay_seconds = 0;
+    if (enqueue(now_job)) {
+      auto r = store_.query("SELECT sync_queue_id FROM sync_queue WHERE " + stream + " AND status = 'pending'", key);
+      if (!r.empty()) return {std::stoll(r.rows[0][0].value()), false};
+      continue;  // claimed already by some worker: look again
+    }
+    SqlParams p = key;
+    p.push_back(std::to_string(j.priority));
+    auto r = store_.query("UPDATE sync_queue SET priority = " +
+                              std::string(d == Dialect::postgresql ? "LEAST" : "MIN") +
+                              "(priority, CAST($6 AS INTEGER)), scheduled_time = " + now(d) + " WHERE " + stream +
+                              " AND status = 'pending' RETURNING sync_queue_id",
+                          p);
+    if (!r.empty()) return {std::stoll(r.rows[0][0].value()), false};
+    r = store_.query("SELECT sync_queue_id FROM sync_queue WHERE " + stream + " AND status = 'running'", key);
+    if (!r.empty()) return {std::stoll(r.rows[0][0].value()), true};
+  }
+  throw std::runtime_error("the queue changed under three requests in a row for " + j.operation +
+                           (j.event_id ? " of event " + *j.event_id : std::string()));
+}
+
+std::optional<Job> JobQueue::claimJob(int64_t id, const std::string& worker, int lease_seconds) {
+  const Dialect d = store_.dialect();
+  auto r = store_.query("UPDATE sync_queue SET status = 'running', lease_owner = $1, lease_expires_at = " +
+                            nowPlus(d, 2) + ", started_at = " + now(d) +
+                            " WHERE sync_queue_id = $3 AND status = 'pending' RETURNING " + kJobColumns,
+                        {worker, std::to_string(lease_seconds), std::to_string(id)});
+  if (r.empty()) return std::nullopt;
+  return jobFrom(r);
+}
+
+std::optional<JobQueue::State> JobQueue::state(int64_t id) {
+  auto r = store_.query(
+      "SELECT status, retry_count, scheduled_time, lease_owner, last_error FROM sync_queue WHERE sync_queue_id = $1",
+      {std::to_string(id)});
+  if (r.empty()) return std::nullopt;
+  State s;
+  s.status = r.at(0, "status").value_or("");
+  s.retry_count = std::stoi(r.at(0, "retry_count").value_or("0"));
+  s.scheduled_time = r.at(0, "scheduled_time");
+  s.lease_owner = r.at(0, "lease_owner");
+  s.last_error = r.at(0, "last_error");
+  return s;
+}
+
+size_t JobQueue::purgeFinished(int64_t keep_seconds) {
+  const Dialect d = store_.dialect();
+  const std::string cutoff = d == Dialect::postgresql
+                                 ? "(now() - make_interval(secs => $1::double precision))"
+                                 : "strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || $1 || ' seconds')";
+  return store_
+      .query("DELETE FROM sync_queue WHERE status IN ('completed', 'failed') AND completed_at < " + cutoff +
+                 " AND EXISTS (SELECT 1 FROM sync_queue n WHERE n.sync_queue_id > sync_queue.sync_queue_id AND "
+                 "n.timing_partner_id = sync_queue.timing_partner_id AND n.provider_id = sync_queue.provider_id AND "
+                 "COALESCE(n.partner_provider_credential_id, 0) = COALESCE(sync_queue.partner_provider_credential_id, 0) "
+                 "AND COALESCE(n.event_id, '') = COALESCE(sync_queue.event_id, '') AND "
+                 "n.operation_type = sync_queue.operation_type)",
+             {std::to_string(keep_seconds)})
+      .affected;
 }
 
 std::optional<Job> JobQueue::claim(const std::string& worker, int lease_seconds,

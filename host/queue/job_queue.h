@@ -46,6 +46,26 @@ class JobQueue {
 
   // False when the stream already has a pending or running job.
   bool enqueue(const NewJob& job);
+
+  // A manual request for the stream of `job`: a new job, or the stream's pending job moved to the
+  // front (its priority lowered to job.priority, due now). `running` when the stream's job is
+  // already running: wait for it to end and ask again.
+  struct Request {
+    int64_t id = 0;
+    bool running = false;
+  };
+  Request expedite(const NewJob& job);
+
+  // Claims job `id` if it is pending, due or not (the manual sync runs its own request at once);
+  // nullopt when it is running elsewhere or finished.
+  std::optional<Job> claimJob(int64_t id, const std::string& worker, int lease_seconds);
+
+  struct State {
+    std::string status;  // pending, running, completed, failed
+    int retry_count = 0;
+    std::optional<std::string> scheduled_time, lease_owner, last_error;
+  };
+  std::optional<State> state(int64_t id);
   // The most urgent due job, now leased to `worker` for lease_seconds; nullopt when none is due.
   // Jobs of the credentials in `skip_credentials` (no rate budget left) are left for later.
   std::optional<Job> claim(const std::string& worker, int lease_seconds,
@@ -64,6 +84,10 @@ class JobQueue {
     size_t failed = 0;  // had already been rescued max_rescues times: a job that kills workers
   };
   Rescued rescueExpired(int max_rescues);
+
+  // Deletes completed and failed jobs that finished more than keep_seconds ago, except each
+  // stream's newest job (the engine schedules from it); returns how many went.
+  size_t purgeFinished(int64_t keep_seconds);
 
   // Queue depth by status (the seed's first monitoring query, summed).
   std::map<std::string, int64_t> depthByStatus();

@@ -4,7 +4,9 @@
 #include <cctype>
 #include <ctime>
 
+#include "config/settings.h"
 #include "crypto/credential_secrets.h"
+#include "plugins/plugin_registry.h"
 #include "store/store.h"
 
 namespace p88::sync {
@@ -29,6 +31,25 @@ const char* kEventColumns =
     "(partner_provider_credential_id = $3 OR partner_provider_credential_id IS NULL) ";
 
 }  // namespace
+
+std::vector<std::pair<const plugins::PluginEntry*, int64_t>> registerPluginProviders(
+    store::Store& store, const plugins::PluginRegistry& registry) {
+  std::vector<std::pair<const plugins::PluginEntry*, int64_t>> out;
+  for (const auto& e : registry.entries()) {
+    if (!e.ok) continue;
+    out.emplace_back(&e, store.registerProvider({e.name, e.slug, e.default_base_url,
+                                                 static_cast<int>(e.calls_per_hour), e.version, e.path}));
+  }
+  return out;
+}
+
+std::string providerBaseUrl(const config::Settings& settings, const ProviderRow& provider,
+                            const plugins::PluginEntry& plugin) {
+  std::string url = settings.providerBaseUrl(provider.slug);
+  if (url.empty()) url = provider.api_base_url;
+  if (url.empty()) url = plugin.default_base_url;
+  return url;
+}
 
 std::optional<ProviderRow> findProvider(store::Store& store, const std::string& name_or_slug) {
   auto rows = store.query(

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sync/stream_runner.h"
@@ -12,8 +13,15 @@
 namespace p88::store {
 class Store;
 }
+namespace p88::config {
+struct Settings;
+}
 namespace p88::crypto {
 class SecretBox;
+}
+namespace p88::plugins {
+class PluginRegistry;
+struct PluginEntry;
 }
 
 namespace p88::sync {
@@ -25,6 +33,16 @@ struct ProviderRow {
   std::string api_base_url;
   int64_t rate_limit_per_hour = 0;
 };
+
+// Registers (or refreshes) the providers row of every loaded plugin (refused ones are skipped):
+// each loaded plugin with its provider_id.
+std::vector<std::pair<const plugins::PluginEntry*, int64_t>> registerPluginProviders(
+    store::Store& store, const plugins::PluginRegistry& registry);
+
+// The base URL a provider is synced at: the configured one (P88_<SLUG>_BASE_URL or
+// provider.<slug>.base_url), else providers.api_base_url, else the plugin's default.
+std::string providerBaseUrl(const config::Settings& settings, const ProviderRow& provider,
+                            const plugins::PluginEntry& plugin);
 
 // By exact name, else by name or slug ignoring case ("runsignup", "let's do this").
 std::optional<ProviderRow> findProvider(store::Store& store, const std::string& name_or_slug);

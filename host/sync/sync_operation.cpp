@@ -26,8 +26,16 @@ std::string finishedAt() {
   return buf;
 }
 
-void writeHistory(store::Store& store, const Operation& op, const OperationResult& result) {
-  const StreamResult& t = result.total;
+struct HistoryRow {
+  HistoryKey key;
+  std::string status, mode;
+  const StreamResult* total = nullptr;
+  const std::vector<std::pair<std::string, StreamResult>>* streams = nullptr;
+  double seconds = 0;
+};
+
+void insertHistory(store::Store& store, const HistoryRow& h) {
+  const StreamResult& t = *h.total;
   nlohmann::json details = nullptr;
   if (!t.ok() || !t.problems.empty()) {
     details = nlohmann::json::object();
@@ -38,30 +46,51 @@ void writeHistory(store::Store& store, const Operation& op, const OperationResul
     }
     if (!t.problems.empty()) details["records"] = t.problems;
   }
-  nlohmann::json snapshot = {{"inserted", t.inserted},     {"updated", t.updated},
-                             {"unchanged", t.unchanged},   {"status_changes", t.status_changes},
-                             {"rejected", t.rejected},     {"skipped", t.skipped},
+  nlohmann::json snapshot = {{"emitted", t.emitted},         {"inserted", t.inserted},
+                             {"updated", t.updated},         {"unchanged", t.unchanged},
+                             {"status_changes", t.status_changes}, {"rejected", t.rejected},
+                             {"skipped", t.skipped},         {"seconds", std::round(h.seconds * 1000) / 1000},
                              {"streams", nlohmann::json::object()}};
-  for (const auto& [name, r] : result.streams)
-    snapshot["streams"][name] = {{"status", statusName(r.status)}, {"emitted", r.emitted},
-                                 {"api_calls", r.api_calls}};
+  if (h.streams)
+    for (const auto& [name, r] : *h.streams)
+      snapshot["streams"][name] = {{"status", statusName(r.status)}, {"emitted", r.emitted},
+                                   {"api_calls", r.api_calls}};
   auto opt = [](const std::optional<int64_t>& v) -> store::SqlValue {
     return v ? store::SqlValue(std::to_string(*v)) : std::nullopt;
   };
+  const HistoryKey& k = h.key;
   store.query(
       "INSERT INTO sync_history (timing_partner_id, provider_id, event_id, operation_type, "
       "sync_direction, sync_time, status, num_of_synced_records, entries_success, entries_failed, "
       "error_details, data_snapshot, duration_seconds, reason, partner_provider_credential_id, "
       "sync_queue_id, sync_mode, api_calls) VALUES ($1, $2, $3, $4, 'pull', $17, $5, "
       "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-      {std::to_string(op.credential->timing_partner_id), std::to_string(op.credential->provider_id),
-       op.event ? store::SqlValue(op.event->provider_event_id) : std::nullopt, op.operation,
-       result.status(), std::to_string(t.inserted + t.updated + t.unchanged),
-       std::to_string(t.inserted + t.updated + t.unchanged), std::to_string(t.rejected + t.skipped),
-       details.is_null() ? std::nullopt : store::SqlValue(details.dump()), snapshot.dump(),
-       std::to_string(static_cast<long long>(std::lround(result.seconds))), op.reason,
-       std::to_string(op.credential->id), opt(op.sync_queue_id), result.mode,
-       std::to_string(t.api_calls), finishedAt()});
+      {std::to_string(k.timing_partner_id), std::to_string(k.provider_id), k.event_id, k.operation, h.status,
+       std::to_string(t.inserted + t.updated + t.unchanged), std::to_string(t.inserted + t.updated + t.unchanged),
+       std::to_string(t.rejected + t.skipped), details.is_null() ? std::nullopt : store::SqlValue(details.dump()),
+       snapshot.dump(), std::to_string(static_cast<long long>(std::lround(h.seconds))), k.reason,
+       std::to_string(k.credential_id), opt(k.sync_queue_id),
+       h.mode.empty() ? store::SqlValue() : store::SqlValue(h.mode), std::to_string(t.api_calls), finishedAt()});
+}
+
+void writeHistory(store::Store& store, const Operation& op, const OperationResult& result) {
+  HistoryRow h;
+  h.key = {op.credential->timing_partner_id, op.credential->provider_id, op.credential->id,
+           op.event ? std::optional<std::string>(op.event->provider_event_id) : std::nullopt,
+           op.operation, op.reason, op.sync_queue_id};
+  h.status = result.status();
+  h.mode = result.mode;
+  h.total = &result.total;
+  h.streams = &result.streams;
+  h.seconds = result.seconds;
+  insertHistory(store, h);
+}
+
+int32_t statusFromName(const std::string& name) {
+  for (int32_t s : {P88_OK, P88_ERR_AUTH, P88_ERR_TRANSIENT, P88_ERR_THROTTLED, P88_ERR_NOT_FOUND, P88_ERR_INVALID,
+                    P88_ERR_CANCELLED, P88_ERR_INTERNAL})
+    if (name == statusName(s)) return s;
+  return P88_ERR_INTERNAL;
 }
 
 }  // namespace
@@ -70,6 +99,62 @@ std::string OperationResult::status() const {
   if (!total.ok()) return "failed";
   if (total.rejected + total.skipped > 0) return "partial";
   return "success";
+}
+
+void recordFailureBeforeStart(store::Store& store, const HistoryKey& key, int32_t status, const std::string& error) {
+  StreamResult t;
+  t.status = status;
+  t.error = error;
+  HistoryRow h;
+  h.key = key;
+  h.status = "failed";
+  h.total = &t;
+  insertHistory(store, h);
+}
+
+int64_t lastHistoryId(store::Store& store) {
+  auto r = store.query("SELECT MAX(sync_history_id) FROM sync_history");
+  return r.empty() || !r.rows[0][0] ? 0 : std::stoll(*r.rows[0][0]);
+}
+
+std::optional<OperationResult> jobResult(store::Store& store, int64_t job, int64_t after) {
+  auto r = store.query(
+      "SELECT sync_mode, api_calls, error_details, data_snapshot FROM sync_history WHERE sync_queue_id = $1 "
+      "AND sync_history_id > $2 ORDER BY sync_history_id DESC LIMIT 1",
+      {std::to_string(job), std::to_string(after)});
+  if (r.empty()) return std::nullopt;
+  OperationResult out;
+  out.mode = r.at(0, "sync_mode").value_or("-");
+  StreamResult& t = out.total;
+  t.api_calls = std::stoll(r.at(0, "api_calls").value_or("0"));
+  const auto snapshot = nlohmann::json::parse(r.at(0, "data_snapshot").value_or("{}"), nullptr, false);
+  auto count = [&](const char* name) -> size_t {
+    return snapshot.is_object() && snapshot.contains(name) && snapshot[name].is_number_unsigned()
+               ? snapshot[name].get<size_t>()
+               : 0;
+  };
+  t.emitted = count("emitted");
+  t.inserted = count("inserted");
+  t.updated = count("updated");
+  t.unchanged = count("unchanged");
+  t.status_changes = count("status_changes");
+  t.rejected = count("rejected");
+  t.skipped = count("skipped");
+  if (snapshot.is_object() && snapshot.contains("seconds") && snapshot["seconds"].is_number())
+    out.seconds = snapshot["seconds"].get<double>();
+  const auto details = nlohmann::json::parse(r.at(0, "error_details").value_or("{}"), nullptr, false);
+  if (details.is_object()) {
+    if (details.contains("status") && details["status"].is_string()) {
+      t.status = statusFromName(details["status"].get<std::string>());
+      t.error = details.value("error", std::string());
+      if (details.contains("retry_after_seconds") && details["retry_after_seconds"].is_number_integer())
+        t.retry_after_seconds = details["retry_after_seconds"].get<int64_t>();
+    }
+    if (details.contains("records") && details["records"].is_array())
+      for (const auto& p : details["records"])
+        if (p.is_string()) t.problems.push_back(p.get<std::string>());
+  }
+  return out;
 }
 
 OperationResult runOperation(const Operation& op, JobEnvironment& env) {

@@ -11,6 +11,10 @@
 
 #include "sync/stream_runner.h"
 
+namespace p88::store {
+class Store;
+}
+
 namespace p88::sync {
 
 struct EventRef {
@@ -37,5 +41,22 @@ struct OperationResult {
 };
 
 OperationResult runOperation(const Operation& op, JobEnvironment& env);
+
+// What identifies a sync_history row's stream, for a job that failed before its operation could
+// start (no plugin, a credential that cannot be opened, an event nobody discovered).
+struct HistoryKey {
+  int64_t timing_partner_id = 0, provider_id = 0, credential_id = 0;
+  std::optional<std::string> event_id;
+  std::string operation, reason;
+  std::optional<int64_t> sync_queue_id;
+};
+// Writes that job's one sync_history row: failed, with status and error in error_details.
+void recordFailureBeforeStart(store::Store& store, const HistoryKey& key, int32_t status, const std::string& error);
+
+// The newest sync_history row of queue job `job` after row `after` (0: any), read back as the
+// result runOperation returned (streams are summed); nullopt when there is none yet.
+std::optional<OperationResult> jobResult(store::Store& store, int64_t job, int64_t after);
+// The newest sync_history_id (0 when the table is empty).
+int64_t lastHistoryId(store::Store& store);
 
 }  // namespace p88::sync

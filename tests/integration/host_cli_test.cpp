@@ -253,6 +253,12 @@ TEST(HostCli, AMalformedManualSyncSpecIsRefused) {
   EXPECT_TRUE(contains(r.err, "expected PARTNER:PROVIDER[:EVENT], got 'RunSignUp'")) << r.err;
 }
 
+TEST(HostCli, EnqueueOnlyGoesWithManualSync) {
+  auto r = runHost({"--enqueue-only"});
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_TRUE(contains(r.err, "--enqueue-only goes with --manual-sync")) << r.err;
+}
+
 TEST(HostCli, AnUnknownOptionIsAUsageError) {
   auto r = runHost({"--frobnicate"});
   EXPECT_EQ(r.exit_code, 64);

@@ -9,10 +9,14 @@
 #include <set>
 #include <thread>
 
+#include "config/settings.h"
+#include "engine/worker.h"
+#include "plugins/plugin_registry.h"
 #include "queue/job_queue.h"
 #include "queue/rate_limiter.h"
 #include "store/store.h"
 #include "support/test_support.h"
+#include "sync/token_cache.h"
 
 namespace p88 {
 namespace {
@@ -175,6 +179,106 @@ TEST_P(QueueTest, ConcurrentWorkersNeverShareAJobOrOverspend) {  // one connecti
   for (auto& t : workers) t.join();
   EXPECT_GE(taken.load(), 5);   // the limiter lets calls through...
   EXPECT_LE(taken.load(), 22);  // ...but never more than 20 a second (+ the first, + timing slack)
+}
+
+TEST_P(QueueTest, AManualRequestQueuesOrExpeditesButNeverDuplicates) {
+  auto scheduled = job("500", 300);
+  scheduled.delay_seconds = 3600;
+  ASSERT_TRUE(queue_->enqueue(scheduled));
+  const std::string id = one("SELECT sync_queue_id FROM sync_queue");
+  // The stream's pending job moves to the front: top priority, due now; no second row.
+  auto r = queue_->expedite(job("500", 0));
+  EXPECT_FALSE(r.running);
+  EXPECT_EQ(std::to_string(r.id), id);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM sync_queue"), "1");
+  EXPECT_EQ(one("SELECT priority FROM sync_queue"), "0");
+  auto claimed = queue_->claim("w", 60);
+  ASSERT_TRUE(claimed) << "due now";
+  EXPECT_EQ(claimed->id, r.id);
+  // While it runs, a request says so and adds nothing.
+  r = queue_->expedite(job("500", 0));
+  EXPECT_TRUE(r.running);
+  EXPECT_EQ(r.id, claimed->id);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM sync_queue"), "1");
+  // Once it finished, a request is a new job; an event job does not match a discovery job.
+  EXPECT_TRUE(queue_->complete(claimed->id, "w"));
+  r = queue_->expedite(job("500", 0));
+  EXPECT_FALSE(r.running);
+  EXPECT_NE(std::to_string(r.id), id);
+  auto discovery = job("500", 0);
+  discovery.operation = "events";
+  discovery.event_id.reset();
+  EXPECT_NE(queue_->expedite(discovery).id, r.id);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM sync_queue WHERE status = 'pending' AND priority = 0"), "2");
+  // A scheduled request never raises a manual job's priority.
+  EXPECT_EQ(queue_->expedite(job("500", 40)).id, r.id);
+  EXPECT_EQ(one("SELECT priority FROM sync_queue WHERE sync_queue_id = " + std::to_string(r.id)), "0");
+}
+
+TEST_P(QueueTest, AJobIsClaimedByIdOnlyWhilePending) {
+  auto later = job("500", 5);
+  later.delay_seconds = 3600;
+  queue_->enqueue(later);
+  const int64_t id = std::stoll(one("SELECT sync_queue_id FROM sync_queue"));
+  auto j = queue_->claimJob(id, "manual", 60);
+  ASSERT_TRUE(j) << "a pending job, due or not";
+  EXPECT_EQ(queue_->state(id)->status, "running");
+  EXPECT_EQ(queue_->state(id)->lease_owner.value_or(""), "manual");
+  EXPECT_FALSE(queue_->claimJob(id, "other", 60)) << "not while it runs";
+  EXPECT_TRUE(queue_->complete(id, "manual"));
+  EXPECT_FALSE(queue_->claimJob(id, "other", 60)) << "nor once it finished";
+  EXPECT_EQ(queue_->state(id)->status, "completed");
+  EXPECT_FALSE(queue_->state(id + 1000));
+}
+
+TEST_P(QueueTest, FinishedJobsArePurgedExceptEachStreamsNewest) {
+  for (int round = 0; round < 3; ++round)
+    for (const char* event : {"a", "b"}) {
+      ASSERT_TRUE(queue_->enqueue(job(event, 5)));
+      auto j = queue_->claim("w", 60);
+      ASSERT_TRUE(j);
+      if (round == 1) {
+        queue_->fail(j->id, "w", "refused");
+      } else {
+        queue_->complete(j->id, "w");
+      }
+    }
+  queue_->enqueue(job("a", 5));  // a pending one is never purged
+  EXPECT_EQ(queue_->purgeFinished(3600), 0u) << "nothing is old enough";
+  store_->query(store_->dialect() == store::Dialect::postgresql
+                    ? "UPDATE sync_queue SET completed_at = completed_at - interval '2 hours'"
+                    : "UPDATE sync_queue SET completed_at = datetime(completed_at, '-2 hours')");
+  EXPECT_EQ(queue_->purgeFinished(3600), 5u) << "a's three finished jobs (a pending one is newer), b's two older";
+  EXPECT_EQ(one("SELECT COUNT(*) FROM sync_queue"), "2");
+  EXPECT_EQ(one("SELECT status FROM sync_queue WHERE event_id = 'b'"), "completed");
+  EXPECT_EQ(one("SELECT status FROM sync_queue WHERE event_id = 'a'"), "pending");
+}
+
+TEST_P(QueueTest, AJobThatCannotStartFailsAndLeavesItsHistoryRow) {
+  // No plugin is loaded for RunSignUp: no retry can help, and both tables say why.
+  plugins::PluginRegistry no_plugins;
+  config::Settings settings;
+  settings.database = db_->config();
+  sync::TokenCache tokens;
+  engine::WorkerShared shared;
+  shared.settings = &settings;
+  shared.registry = &no_plugins;
+  shared.tokens = &tokens;
+  ASSERT_TRUE(queue_->enqueue(job("500", 7)));
+  engine::Worker worker("w", shared, db_->open());
+  EXPECT_TRUE(worker.runOnce());
+  EXPECT_FALSE(worker.runOnce()) << "nothing left";
+  EXPECT_EQ(one("SELECT status FROM sync_queue"), "failed");
+  EXPECT_NE(one("SELECT last_error FROM sync_queue").find("no loaded plugin serves RunSignUp"), std::string::npos);
+  auto h = store_->query("SELECT status, event_id, operation_type, reason, error_details, sync_queue_id, "
+                         "(SELECT sync_queue_id FROM sync_queue) AS job FROM sync_history");
+  ASSERT_EQ(h.rows.size(), 1u);
+  EXPECT_EQ(h.at(0, "status").value_or(""), "failed");
+  EXPECT_EQ(h.at(0, "event_id").value_or(""), "500");
+  EXPECT_EQ(h.at(0, "operation_type").value_or(""), "participants");
+  EXPECT_EQ(h.at(0, "reason").value_or(""), "scheduled");
+  EXPECT_EQ(h.at(0, "sync_queue_id"), h.at(0, "job"));
+  EXPECT_NE(h.at(0, "error_details").value_or("").find("no loaded plugin serves RunSignUp"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, QueueTest, ::testing::Values(Backend::sqlite, Backend::postgresql),

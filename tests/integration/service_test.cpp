@@ -226,6 +226,81 @@ TEST_P(Service, StaysUnderTheProvidersLimitAndHonoursItsThrottle) {
   for (auto& h : hosts) EXPECT_EQ(h->wait(30), 0) << h->out() << h->err();
 }
 
+TEST_P(Service, ManualSyncsGoToTheFrontOfTheQueueAndKeepToTheBudget) {
+  // A first manual sync of every provider, with no service running: this process is the worker.
+  for (const char* name : {"RunSignUp", "Race Roster", "Haku", "Let's Do This"}) {
+    auto r = test::runHost({"--manual-sync", std::string("1:") + name}, env());
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("; 0 failed"), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE priority <> 0 OR status <> 'completed'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_history WHERE reason <> 'manual' OR sync_queue_id IS NULL"), 0);
+
+  // An engine without workers lets scheduled work pile up in the queue.
+  auto engine = std::make_unique<test::HostProcess>(args({"--engine-only"}), env());
+  const std::string scheduled = "SELECT COUNT(*) FROM sync_queue WHERE status = 'pending' AND operation_type = "
+                                "'participants' AND priority > 0";
+  for (int i = 0; i < 100 && count(scheduled) < 30; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  engine->signal(SIGTERM);
+  ASSERT_EQ(engine->wait(30), 0) << engine->err();
+  ASSERT_GE(count(scheduled), 30);
+  const std::string haku_jobs = "SELECT COUNT(*) FROM sync_queue WHERE provider_id = (SELECT provider_id FROM "
+                                "providers WHERE slug = 'haku')";
+  const int64_t haku = count(haku_jobs + " AND status = 'pending' AND operation_type = 'participants'");
+  const int64_t haku_before = count(haku_jobs);
+  ASSERT_GE(haku, 4);
+  // --enqueue-only moves Haku's pending jobs to the front (no second job per stream) and queues
+  // its discovery.
+  auto r = test::runHost({"--manual-sync", "1:Haku", "--enqueue-only"}, env());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("summary: " + std::to_string(haku + 1) + " jobs queued at priority 0"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE status = 'pending' AND priority = 0"), haku + 1);
+  EXPECT_EQ(count(haku_jobs), haku_before + 1) << "only the discovery job is new";
+  expectEveryDueTimeRanOnce();
+
+  // One worker takes them first, ahead of everything scheduled.
+  auto worker = std::make_unique<test::HostProcess>(args({"--worker-only", "--workers", "1"}), env());
+  for (int i = 0; i < 300 && count("SELECT COUNT(*) FROM sync_queue WHERE priority = 0 AND status <> 'completed'") > 0;
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE priority = 0 AND status <> 'completed'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue s WHERE s.priority > 0 AND s.started_at < (SELECT MAX(m.started_at) "
+                  "FROM sync_queue m WHERE m.priority = 0)"),
+            0)
+      << "scheduled work ran before a manual request";
+
+  // A manual sync while the service runs shares the work with its worker, and keeps to the
+  // credential's budget: Race Roster allows 25 calls per 10 s; p88 is told 7,200 an hour (2 a
+  // second, bursts of 3).
+  sim_->control("rate-limits", {{"provider", "raceroster"}, {"calls", 25}, {"window_seconds", 10}});
+  sim_->control("rate-limits/reset", json::object());
+  store_->query("UPDATE providers SET rate_limit_per_hour = 7200 WHERE slug = 'raceroster'");
+  sim_->control("mutate", {{"provider", "raceroster"}, {"kind", "edit"}, {"count", 3}});
+  auto raceRosterCalls = [&] {
+    json stats = sim_->control("stats")["providers"]["raceroster"]["raceroster/partner-1"];
+    std::pair<int, int> calls_throttled{0, 0};
+    for (auto it = stats.begin(); it != stats.end(); ++it) {
+      calls_throttled.first += it.value()["calls"].get<int>();
+      calls_throttled.second += it.value()["throttled"].get<int>();
+    }
+    return calls_throttled;
+  };
+  const auto before = raceRosterCalls();
+  const auto started = std::chrono::steady_clock::now();
+  r = test::runHost({"--manual-sync", "1:Race Roster"}, env());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const int calls = raceRosterCalls().first - before.first;
+  EXPECT_EQ(raceRosterCalls().second - before.second, 0) << "throttled";
+  EXPECT_GE(calls, 6) << r.out;  // discovery (with its token) and one page per current event
+  EXPECT_GE(seconds, (calls - 3) / 2.0 * 0.9) << calls << " calls: faster than the budget allows";
+  EXPECT_EQ(test::compareWithTruth(*store_, *sim_, "raceroster").differences.size(), 0u);
+  worker->signal(SIGTERM);
+  EXPECT_EQ(worker->wait(30), 0) << worker->out() << worker->err();
+  expectEveryDueTimeRanOnce();
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Service, ::testing::Values(Backend::sqlite, Backend::postgresql),
                          [](const auto& info) { return info.param == Backend::sqlite ? "sqlite" : "postgresql"; });
 
