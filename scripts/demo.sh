@@ -2,7 +2,9 @@
 # The README's main-job command: installs what is missing, builds, starts the bundled provider
 # simulator, and has p88host sync a timing partner's registrations from all four providers into
 # the embedded SQLite database: a full sync, then (after the providers' data changed) an
-# incremental one. Prints what it synced. Everything it writes stays under .demo/.
+# incremental one, then the service (engine and workers) for a minute, with a manual request
+# queued ahead of its scheduled work. Prints what it synced. Everything it writes stays under
+# .demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -35,7 +37,10 @@ step "p88host --list-plugins"
 "$host" --list-plugins
 
 step "Starting the provider simulator (p88-provider-sim, loopback only)"
-"$sim" --partners 2 --participants 40 --ready-file "$demo/sim.json" >"$demo/sim.out" 2>"$demo/sim.err" &
+# The sandbox allows 100 calls a second per credential (the real providers: 500 to 1,000 an hour).
+limits=()
+for slug in runsignup raceroster haku letsdothis; do limits+=(--rate-limit "$slug=360000/3600"); done
+"$sim" --partners 2 --participants 40 "${limits[@]}" --ready-file "$demo/sim.json" >"$demo/sim.out" 2>"$demo/sim.err" &
 sim_pid=$!
 trap 'kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$demo/sim.json" ] && break; sleep 0.1; done
@@ -59,6 +64,10 @@ step "Registering timing partner 1 and its credentials at the four providers (SQ
     .[] | select(.partner == 1) |
     "INSERT INTO partner_provider_credentials (timing_partner_id, provider_id, principal, secret, additional_config) VALUES (1, (SELECT provider_id FROM providers WHERE slug = \(.provider | q)), \(.principal | q), \(.secret | q), \(if .username then ({username, password} | tojson | q) else "NULL" end));"'
 } | sqlite3 "$P88_DB_PATH"
+
+step "Each credential's budget: what the provider allows (providers.rate_limit_per_hour; p88 never exceeds it)"
+sqlite3 "$P88_DB_PATH" "UPDATE providers SET rate_limit_per_hour = 360000 WHERE slug IN ('runsignup', 'raceroster', 'haku', 'letsdothis')"
+db "SELECT provider_id, name, rate_limit_per_hour FROM providers ORDER BY provider_id"
 
 step "Sealing the credential secrets at rest (AES-256-GCM, the key outside the database)"
 "$host" --generate-secret-key "$demo/secret.key"
@@ -104,7 +113,22 @@ step "A few registrations through the original views (unified_participants)"
 db "SELECT source_provider, event_id, first_name, last_name, bib_number, status
     FROM unified_participants WHERE status <> 'active' ORDER BY source_provider, last_name LIMIT 8"
 
-step "The seed's monitoring queries: sync queue status (--manual-sync runs now, without the queue)"
+step "p88host as a service for 60 s: the engine schedules, 2 workers sync (windows shortened for the demo: within 4 h of the start, every 20 s)"
+"$host" --workers 2 -D schedule.windows=24h:15m,4h:20s -D engine.tick=2s -D status.every=15s >"$demo/service.out" 2>&1 &
+service_pid=$!
+trap 'kill $sim_pid $service_pid 2>/dev/null; wait $sim_pid 2>/dev/null || true' EXIT
+sleep 25
+echo "(25 s in: the providers change again, and an operator asks for Haku now, without waiting)"
+for slug in runsignup raceroster haku letsdothis; do
+  curl -sf -XPOST "$control/mutate" -d "{\"provider\":\"$slug\",\"kind\":\"edit\",\"count\":2}" >/dev/null
+done
+"$host" --manual-sync "1:Haku" --enqueue-only
+sleep 35
+kill -TERM $service_pid
+wait $service_pid || status=1
+cat "$demo/service.out"
+
+step "The seed's monitoring queries: sync queue status"
 db "SELECT
     p.name as provider,
     sq.operation_type,
@@ -113,7 +137,12 @@ db "SELECT
 FROM sync_queue sq
 JOIN providers p ON p.provider_id = sq.provider_id
 GROUP BY p.name, sq.operation_type, sq.status;"
-echo "(no queued jobs: the scheduling engine and its queue are issue #5)"
+
+step "Who ran what: manual requests (priority 0) and scheduled syncs, per provider"
+db "SELECT p.name AS provider, sh.reason, count(*) AS syncs, sum(sh.api_calls) AS api_calls,
+           sum(sh.status = 'success') AS success, sum(sh.status <> 'success') AS other
+    FROM sync_history sh JOIN providers p ON p.provider_id = sh.provider_id
+    GROUP BY p.name, sh.reason ORDER BY p.name, sh.reason"
 
 step "The seed's monitoring queries: recent sync history"
 db "SELECT

@@ -27,7 +27,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kAdvisoryLockKey = "880088";  // "one engine schedules at a time"
 
-std::string statusLine(store::Store& store, const WorkerShared& shared, bool leader, Role role) {
+// `next_due`: the scheduling engine's earliest due time ahead, seconds since the epoch (0: none).
+std::string statusLine(store::Store& store, const WorkerShared& shared, bool leader, Role role, int64_t next_due) {
   queue::JobQueue q(store);
   auto depth = q.depthByStatus();
   auto next = store.query("SELECT MIN(scheduled_time) FROM sync_queue WHERE status = 'pending'");
@@ -37,8 +38,15 @@ std::string statusLine(store::Store& store, const WorkerShared& shared, bool lea
                      std::to_string(shared.jobs_done.load()) + " failed=" + std::to_string(shared.jobs_failed.load()) +
                      " throttles=" + std::to_string(shared.throttles.load());
   if (role != Role::worker_only) line += leader ? "; engine: scheduling" : "; engine: standing by";
-  auto when = next.rows.at(0).at(0);
-  line += "; next due " + (when ? when->substr(0, 19) + " UTC" : std::string("(nothing pending)"));
+  // The earlier of the queue's next pending job and the engine's next due time (both
+  // "YYYY-MM-DD HH:MM:SS", which sorts as time does).
+  std::optional<std::string> when;
+  if (auto queued = next.rows.at(0).at(0)) when = queued->substr(0, 19);
+  if (leader && next_due > 0) {
+    const std::string scheduled = databaseText(Instant(Seconds(next_due)));
+    if (!when || scheduled < *when) when = scheduled;
+  }
+  line += when ? "; next due " + *when + " UTC" : std::string("; nothing due");
   return line;
 }
 
@@ -89,6 +97,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   }
 
   std::atomic<bool> leader{false};
+  std::atomic<int64_t> next_due{0};
   std::atomic<bool> engine_stop{false};
   if (role != Role::worker_only) {
     threads.emplace_back([&] {
@@ -105,6 +114,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
           }
           if (leader) {
             TickResult t = scheduler->tick();
+            next_due = t.next_due ? t.next_due->time_since_epoch().count() : 0;
             queue::JobQueue(*store).rescueExpired(config.max_rescues);
             if (Clock::now() >= next_purge) {
               next_purge = Clock::now() + std::chrono::hours(1);
@@ -153,7 +163,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
     if (Clock::now() >= next_status) {
       next_status = Clock::now() + config.status_every;
       try {
-        std::string line = statusLine(*main_store, shared, leader, role);
+        std::string line = statusLine(*main_store, shared, leader, role, next_due);
         out << line << std::endl;
         logging::info(logging::Component::main, line);
       } catch (const std::exception& e) {

@@ -42,6 +42,9 @@ Scheduler::Scheduler(store::Store& store, EngineConfig config, std::set<std::str
 
 TickResult Scheduler::tick() {
   TickResult out;
+  auto ahead = [&](Instant due) {
+    if (!out.next_due || due < *out.next_due) out.next_due = due;
+  };
   queue::JobQueue queue(store_);
   const Instant now = databaseNow(store_);
 
@@ -55,7 +58,10 @@ TickResult Scheduler::tick() {
     if (!providers_.count(creds.at(i, "name").value_or(""))) continue;
     auto last = instantFromDatabase(creds.at(i, "last_due"));
     const Instant due = last ? *last + config_.schedule.discovery_every : now;
-    if (due > now) continue;
+    if (due > now) {
+      ahead(due);
+      continue;
+    }
     queue::NewJob j;
     j.timing_partner_id = std::stoll(creds.at(i, "timing_partner_id").value());
     j.provider_id = std::stoll(creds.at(i, "provider_id").value());
@@ -90,7 +96,11 @@ TickResult Scheduler::tick() {
     const auto start = instantFromDatabase(events.at(i, "start_time"));
     const auto last = instantFromDatabase(events.at(i, "last_due"));
     auto due = nextDue(config_.schedule, start, last, now);
-    if (!due || *due > now) continue;
+    if (!due) continue;
+    if (*due > now) {
+      ahead(*due);
+      continue;
+    }
     // The exact grid point when the last run is recent; now when it is long overdue.
     const Instant at = last && *last + *intervalAt(config_.schedule, start, now) >= now - config_.tick * 2
                            ? *last + *intervalAt(config_.schedule, start, now)

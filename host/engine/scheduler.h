@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -21,6 +22,7 @@ struct TickResult {
   size_t discovery = 0;      // discovery jobs enqueued
   size_t participants = 0;   // participants jobs enqueued
   size_t events_in_scope = 0;
+  std::optional<Instant> next_due;  // the earliest due time still ahead (for the status line)
 };
 
 class Scheduler {

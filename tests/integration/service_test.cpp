@@ -147,6 +147,10 @@ TEST_P(Service, KeepsTheDatabaseAtGroundTruthWhileProvidersChange) {
       EXPECT_TRUE(*code == 0 || *code == 128 + SIGKILL) << h->out() << h->err();
     }
   }
+  // The status line: queue depth, this process's work, the engine's role and the next due time.
+  const std::string out = hosts[0]->out();
+  EXPECT_NE(out.find("status: queue pending="), std::string::npos) << out;
+  EXPECT_NE(out.find("; next due 20"), std::string::npos) << out;
   // The seed's monitoring queries show the run.
   EXPECT_GT(count("SELECT COUNT(*) FROM (SELECT p.name as provider, sq.operation_type, sq.status, COUNT(*) as count "
                   "FROM sync_queue sq JOIN providers p ON p.provider_id = sq.provider_id "
