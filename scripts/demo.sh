@@ -118,6 +118,8 @@ step "p88host as a service for 60 s: the engine schedules, 2 workers sync (windo
 service_pid=$!
 trap 'kill $sim_pid $service_pid 2>/dev/null; wait $sim_pid 2>/dev/null || true' EXIT
 sleep 25
+cat "$demo/service.out"
+shown=$(wc -l <"$demo/service.out")
 echo "(25 s in: the providers change again, and an operator asks for Haku now, without waiting)"
 for slug in runsignup raceroster haku letsdothis; do
   curl -sf -XPOST "$control/mutate" -d "{\"provider\":\"$slug\",\"kind\":\"edit\",\"count\":2}" >/dev/null
@@ -126,7 +128,7 @@ done
 sleep 35
 kill -TERM $service_pid
 wait $service_pid || status=1
-cat "$demo/service.out"
+tail -n +$((shown + 1)) "$demo/service.out"
 
 step "The seed's monitoring queries: sync queue status"
 db "SELECT

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <map>
 #include <random>
 #include <thread>
@@ -148,19 +150,23 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
 
   http::Session session(sync::providerBaseUrl(*shared_.settings, *provider, *plugin));
   const queue::Budget budget = budgetFor(shared_, *provider);
-  // The heartbeat: its own thread and connection, renewing the lease every third of it for as long
-  // as the job runs, however long a page takes to arrive or to parse.
-  std::atomic<bool> lease_lost{false}, job_done{false};
+  // The heartbeat: its own thread and connection (opened at the first beat: most jobs end
+  // sooner), renewing the lease every third of it for as long as the job runs, however long a
+  // page takes to arrive or to parse. It ends as soon as the job does.
+  std::atomic<bool> lease_lost{false};
+  std::mutex beat_mutex;
+  std::condition_variable beat_wake;
+  bool job_done = false;
   std::thread heartbeat([&, job_id = job->id] {
     try {
-      auto beat_store = store::openStore(shared_.settings->database);
-      queue::JobQueue beat_queue(*beat_store);
-      auto next = Clock::now() + shared_.config.lease / 3;
-      while (!job_done) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        if (Clock::now() < next) continue;
-        next = Clock::now() + shared_.config.lease / 3;
-        if (!beat_queue.heartbeat(job_id, id_, lease)) {
+      std::unique_ptr<store::Store> beat_store;
+      std::unique_lock<std::mutex> lock(beat_mutex);
+      while (!beat_wake.wait_for(lock, shared_.config.lease / 3, [&] { return job_done; })) {
+        lock.unlock();
+        if (!beat_store) beat_store = store::openStore(shared_.settings->database);
+        const bool held = queue::JobQueue(*beat_store).heartbeat(job_id, id_, lease);
+        lock.lock();
+        if (!held) {
           lease_lost = true;
           return;
         }
@@ -170,13 +176,19 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
     }
   });
   struct JoinOnExit {
-    std::atomic<bool>& done;
+    std::mutex& m;
+    std::condition_variable& wake;
+    bool& done;
     std::thread& t;
     ~JoinOnExit() {
-      done = true;
+      {
+        std::lock_guard<std::mutex> lock(m);
+        done = true;
+      }
+      wake.notify_all();
       if (t.joinable()) t.join();
     }
-  } join_heartbeat{job_done, heartbeat};
+  } join_heartbeat{beat_mutex, beat_wake, job_done, heartbeat};
   auto keep_lease = [&] { return !lease_lost.load(); };
   sync::JobEnvironment env;
   env.store = store_.get();
