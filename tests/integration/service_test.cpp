@@ -263,7 +263,9 @@ TEST_P(Service, ManualSyncsGoToTheFrontOfTheQueueAndKeepToTheBudget) {
   EXPECT_EQ(count(haku_jobs), haku_before + 1) << "only the discovery job is new";
   expectEveryDueTimeRanOnce();
 
-  // One worker takes them first, ahead of everything scheduled.
+  // One worker takes them first, ahead of everything scheduled. (A worker passes over a job whose
+  // credential has no budget left at that instant, so Haku's is made too large to run out here.)
+  store_->query("UPDATE providers SET rate_limit_per_hour = 1000000000 WHERE slug = 'haku'");
   auto worker = std::make_unique<test::HostProcess>(args({"--worker-only", "--workers", "1"}), env());
   for (int i = 0; i < 300 && count("SELECT COUNT(*) FROM sync_queue WHERE priority = 0 AND status <> 'completed'") > 0;
        ++i)
