@@ -87,6 +87,45 @@ TEST(RaceDay, NearStartEventsGetTheirSyncsOnTime) {
   EXPECT_GE(near_share, 95.0);
   auto throttled = sim.control("stats")["total_throttled"];
   EXPECT_EQ(throttled, 0);
+
+  // The seed's two monitoring queries, verbatim, show the queue and the history of the day.
+  auto queue = store->query(R"(SELECT 
+    p.name as provider,
+    sq.operation_type,
+    sq.status,
+    COUNT(*) as count
+FROM sync_queue sq
+JOIN providers p ON p.provider_id = sq.provider_id
+GROUP BY p.name, sq.operation_type, sq.status;)");
+  int64_t completed = 0;
+  std::printf("sync queue status:\n");
+  for (size_t i = 0; i < queue.rows.size(); ++i) {
+    std::printf("  %s %s %s %s\n", queue.at(i, "provider").value_or("").c_str(),
+                queue.at(i, "operation_type").value_or("").c_str(), queue.at(i, "status").value_or("").c_str(),
+                queue.at(i, "count").value_or("").c_str());
+    if (queue.at(i, "operation_type") == std::optional<std::string>("participants") &&
+        queue.at(i, "status") == std::optional<std::string>("completed"))
+      completed = std::stoll(queue.at(i, "count").value_or("0"));
+  }
+  EXPECT_GE(completed, 50);
+  auto history = store->query(R"(SELECT 
+    sh.sync_time,
+    p.name as provider,
+    sh.operation_type,
+    sh.status,
+    sh.num_of_synced_records
+FROM sync_history sh
+JOIN providers p ON p.provider_id = sh.provider_id
+ORDER BY sh.sync_time DESC
+LIMIT 20;)");
+  EXPECT_EQ(history.rows.size(), 20u);
+  std::printf("recent sync history:\n");
+  for (size_t i = 0; i < history.rows.size(); ++i) {
+    std::printf("  %s %s %s %s %s\n", history.at(i, "sync_time").value_or("").c_str(),
+                history.at(i, "provider").value_or("").c_str(), history.at(i, "operation_type").value_or("").c_str(),
+                history.at(i, "status").value_or("").c_str(), history.at(i, "num_of_synced_records").value_or("").c_str());
+    EXPECT_EQ(history.at(i, "provider").value_or(""), "RunSignUp");
+  }
 }
 
 }  // namespace
