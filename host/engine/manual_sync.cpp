@@ -108,8 +108,8 @@ struct Outcome {
 
 class ManualRun {
  public:
-  ManualRun(store::Store& store, Worker& worker, const WorkerShared& shared, std::ostream& out)
-      : store_(store), queue_(store), limiter_(store), worker_(worker), shared_(shared), out_(out) {}
+  ManualRun(store::Store& store, Worker& worker, std::ostream& out)
+      : store_(store), queue_(store), limiter_(store), worker_(worker), out_(out) {}
 
   // Queues the job at the top priority. When the stream's job is running, waits for it to end
   // and asks again (a run that started before this request may have missed what it is for),
@@ -148,7 +148,7 @@ class ManualRun {
           return o;
         }
       if (st->status == "pending") {
-        const double blocked = limiter_.waitFor(provider.id, credential_id, budgetFor(shared_, provider));
+        const double blocked = limiter_.blockedFor(provider.id, credential_id);
         if (blocked > kReportBlockedAfterSeconds) {
           failed(o, P88_ERR_THROTTLED,
                  "the provider throttled credential " + std::to_string(credential_id) + "; no calls for " +
@@ -186,7 +186,6 @@ class ManualRun {
   queue::JobQueue queue_;
   queue::RateLimiter limiter_;
   Worker& worker_;
-  const WorkerShared& shared_;
   std::ostream& out_;
 };
 
@@ -247,7 +246,7 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
   shared.tokens = &tokens;
   shared.config = config;
   Worker worker("manual-" + std::to_string(::getpid()), shared, store::openStore(settings.database));
-  ManualRun run(store, worker, shared, out);
+  ManualRun run(store, worker, out);
 
   auto newJob = [&](const sync::Credential& c, const char* operation, const std::optional<std::string>& event) {
     queue::NewJob j;

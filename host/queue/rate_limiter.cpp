@@ -53,6 +53,14 @@ double RateLimiter::waitFor(int64_t provider_id, int64_t credential_id, const Bu
   return std::max(0.0, std::stod(*r.rows[0][0]));
 }
 
+double RateLimiter::blockedFor(int64_t provider_id, int64_t credential_id) {
+  auto r = store_.query("SELECT blocked_until - " + epochNow(store_.dialect()) +
+                            " AS wait FROM rate_limits WHERE provider_id = $1 AND partner_provider_credential_id = $2",
+                        {std::to_string(provider_id), std::to_string(credential_id)});
+  if (r.empty() || !r.rows[0][0]) return 0;
+  return std::max(0.0, std::stod(*r.rows[0][0]));
+}
+
 void RateLimiter::block(int64_t provider_id, int64_t credential_id, double seconds) {
   ensureRow(provider_id, credential_id);
   const store::Dialect d = store_.dialect();

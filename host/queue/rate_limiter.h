@@ -28,6 +28,8 @@ class RateLimiter {
   double acquire(int64_t provider_id, int64_t credential_id, const Budget& budget);
   // Seconds until the credential may call again (0: now), without taking anything.
   double waitFor(int64_t provider_id, int64_t credential_id, const Budget& budget);
+  // Seconds the provider's throttle still blocks the credential (0: none), budget aside.
+  double blockedFor(int64_t provider_id, int64_t credential_id);
   // The provider said "slow down": nothing goes out for this credential for `seconds`.
   void block(int64_t provider_id, int64_t credential_id, double seconds);
   // Credentials of the provider that cannot call now (for JobQueue::claim).

@@ -323,6 +323,12 @@ TEST_P(ProviderFaults, ProviderThrottleIsReportedWithItsWait) {
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("FAILED (throttled)"), std::string::npos) << r.out;
   EXPECT_NE(lastHistoryError().find("retry_after_seconds"), std::string::npos) << lastHistoryError();
+  // The provider's wait blocks the credential: the events after the throttled one are reported,
+  // not waited for an hour, and their jobs stay queued (at the top) for the service, unattempted.
+  EXPECT_NE(r.out.find("stays queued"), std::string::npos) << r.out;
+  EXPECT_GT(std::stoi(store_->query("SELECT COUNT(*) FROM sync_queue WHERE status = 'pending' AND priority = 0 "
+                                    "AND retry_count = 0").rows.at(0).at(0).value_or("0")),
+            0);
 }
 
 TEST_P(ProviderFaults, AnExpiredTokenIsRenewedOnceAnExpiredKeyIsReported) {

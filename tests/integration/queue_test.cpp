@@ -143,6 +143,8 @@ TEST_P(QueueTest, GcraOnTheDatabaseClock) {
   limiter.block(2, 2, 30);
   EXPECT_GT(limiter.acquire(2, 2, budget), 29);
   EXPECT_GT(limiter.waitFor(2, 2, budget), 29);
+  EXPECT_GT(limiter.blockedFor(2, 2), 29);
+  EXPECT_EQ(limiter.blockedFor(2, 1), 0) << "a budget spent is not a block";
   EXPECT_EQ(one("SELECT throttles FROM rate_limits WHERE partner_provider_credential_id = 2"), "1");
 }
 
