@@ -1,8 +1,11 @@
 #include "engine/manual_sync.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ostream>
 #include <thread>
@@ -93,6 +96,39 @@ std::optional<ManualSyncSpec> parseManualSyncSpec(const std::string& spec, std::
 
 namespace {
 
+// SIGINT and SIGTERM while a manual sync runs: the running job is cancelled and handed back to the
+// queue without using an attempt, and nothing new is started. The flag is the workers'
+// cancel_running (a lock-free atomic, safe to set from a signal handler).
+std::atomic<bool>* g_interrupted = nullptr;
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void onInterrupt(int sig) {
+  g_signal = sig;
+  if (g_interrupted != nullptr) g_interrupted->store(true);
+}
+
+class InterruptGuard {
+ public:
+  explicit InterruptGuard(std::atomic<bool>& flag) {
+    g_interrupted = &flag;
+    struct sigaction sa {};
+    sa.sa_handler = onInterrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~InterruptGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    g_interrupted = nullptr;
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
 // One request of this manual sync: a job, and the newest sync_history row before it was asked
 // for (its result is the first row after).
 struct Ticket {
@@ -108,8 +144,8 @@ struct Outcome {
 
 class ManualRun {
  public:
-  ManualRun(store::Store& store, Worker& worker, std::ostream& out)
-      : store_(store), queue_(store), limiter_(store), worker_(worker), out_(out) {}
+  ManualRun(store::Store& store, Worker& worker, const std::atomic<bool>& interrupted, std::ostream& out)
+      : store_(store), queue_(store), limiter_(store), worker_(worker), interrupted_(interrupted), out_(out) {}
 
   // Queues the job at the top priority. When the stream's job is running, waits for it to end
   // and asks again (a run that started before this request may have missed what it is for),
@@ -122,9 +158,10 @@ class ManualRun {
       if (!wait_for_running) return {r.id, mark, true};
       out_ << "    ... job " << r.id << " of this stream is running; waiting for it to end\n" << std::flush;
       while (auto st = queue_.state(r.id)) {
-        if (st->status != "running") break;
+        if (st->status != "running" || interrupted_) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
+      if (interrupted_) return {r.id, mark, true};
     }
   }
 
@@ -147,6 +184,8 @@ class ManualRun {
           o.result = *r;
           return o;
         }
+      if (interrupted_)
+        return failed(o, P88_ERR_CANCELLED, "interrupted; job " + std::to_string(t.job) + " stays queued");
       if (st->status == "pending") {
         const double blocked = limiter_.blockedFor(provider.id, credential_id);
         if (blocked > kReportBlockedAfterSeconds) {
@@ -186,6 +225,7 @@ class ManualRun {
   queue::JobQueue queue_;
   queue::RateLimiter limiter_;
   Worker& worker_;
+  const std::atomic<bool>& interrupted_;
   std::ostream& out_;
 };
 
@@ -246,7 +286,16 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
   shared.tokens = &tokens;
   shared.config = config;
   Worker worker("manual-" + std::to_string(::getpid()), shared, store::openStore(settings.database));
-  ManualRun run(store, worker, out);
+  InterruptGuard interrupt_guard(shared.cancel_running);
+  ManualRun run(store, worker, shared.cancel_running, out);
+  auto interrupted = [&] {
+    if (!shared.cancel_running) return false;
+    out << "interrupted: the running job went back to the queue without using an attempt; the jobs not run "
+           "stay queued at priority "
+        << kManualPriority << " for the service\n";
+    logging::warning(logging::Component::main, "manual sync interrupted partner=" + partner + " provider=" + provider->name);
+    return true;
+  };
 
   auto newJob = [&](const sync::Credential& c, const char* operation, const std::optional<std::string>& event) {
     queue::NewJob j;
@@ -305,6 +354,7 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
     }
     for (const auto& p : dr.total.problems) out << "    " << p << "\n";
     sync::accumulate(events_total, dr.total);
+    if (interrupted()) return 128 + g_signal;
     if (dr.total.status == P88_ERR_AUTH || dr.total.status == P88_ERR_THROTTLED) {
       out << who << ": participants not synced: "
           << (dr.total.status == P88_ERR_AUTH ? "the provider refused the credential"
@@ -345,6 +395,7 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
       }
       for (const auto& p : r.total.problems) out << "    " << p << "\n";
       sync::accumulate(participants_total, r.total);
+      if (interrupted()) return 128 + g_signal;
     }
   }
   if (options.enqueue_only) {

@@ -231,7 +231,7 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
       return;
     }
     case P88_ERR_CANCELLED:  // shutdown: give it back without using an attempt
-      queue.retryLater(job->id, id_, 0, "released at shutdown", false);
+      queue.retryLater(job->id, id_, 0, "released: its worker was stopped", false);
       return;
     case P88_ERR_TRANSIENT:
     case P88_ERR_INTERNAL: {

@@ -120,6 +120,10 @@ int32_t hostHttp(p88_job* job, const p88_http_request* request, const p88_http_r
   try {
     http::Response resp = job->env->session->send(req, job->env->cancelled);
     job->result.api_calls += job->env->session->calls() - before;
+    // Stopped while the call was in flight (Ctrl-C, the end of a shutdown's grace): nothing more
+    // of this run is written; the job goes back to the queue.
+    if (job->env->cancelled && job->env->cancelled())
+      return fail(job, P88_ERR_CANCELLED, "cancelled by the host while a call was in flight");
     log(job, logging::Level::debug,
         req.method + " " + http::describeUrl(http::resolveUrl(job->env->session->baseUrl(), req.url)) +
             " -> " + std::to_string(resp.status) + " (" + std::to_string(resp.body.size()) + " bytes)");

@@ -12,6 +12,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <signal.h>
+#include <thread>
 
 #include "store/store.h"
 #include "support/ground_truth.h"
@@ -329,6 +331,40 @@ TEST_P(ProviderFaults, ProviderThrottleIsReportedWithItsWait) {
   EXPECT_GT(std::stoi(store_->query("SELECT COUNT(*) FROM sync_queue WHERE status = 'pending' AND priority = 0 "
                                     "AND retry_count = 0").rows.at(0).at(0).value_or("0")),
             0);
+}
+
+TEST_P(ProviderFaults, AnInterruptedManualSyncHandsItsJobBack) {
+  // One event answers slowly; Ctrl-C while its job runs.
+  const json slow = currentEvents().front();
+  sim_->control("faults", {{"provider", provider().slug}, {"path_prefix", participantsPath(slow)}, {"kind", "slow"},
+                           {"delay_ms", 4000}, {"count", 1}});
+  auto env = db_->hostEnv();
+  env["P88_" + upper(provider().slug) + "_BASE_URL"] = sim_->url(provider().slug);
+  env["P88_LOG_DIR"] = logs_.path();
+  test::HostProcess host({"--manual-sync", std::string("1:") + provider().name}, env);
+  const std::string running = "SELECT COUNT(*) FROM sync_queue WHERE status = 'running' AND event_id = '" +
+                              slow["provider_event_id"].get<std::string>() + "'";
+  bool started = false;
+  for (int i = 0; i < 200 && !started; ++i) {
+    started = store_->query(running).rows.at(0).at(0) == std::optional<std::string>("1");
+    if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(started) << host.out() << host.err();
+  host.signal(SIGINT);
+  EXPECT_EQ(host.wait(10), 128 + SIGINT) << host.out() << host.err();
+  EXPECT_NE(host.out().find("interrupted: the running job went back to the queue"), std::string::npos) << host.out();
+  // Handed back at once, without using an attempt, still at the top; nothing left running.
+  auto job = store_->query("SELECT status, retry_count, priority FROM sync_queue WHERE event_id = $1",
+                           {slow["provider_event_id"].get<std::string>()});
+  ASSERT_EQ(job.rows.size(), 1u);
+  EXPECT_EQ(job.at(0, "status").value_or(""), "pending");
+  EXPECT_EQ(job.at(0, "retry_count").value_or(""), "0");
+  EXPECT_EQ(job.at(0, "priority").value_or(""), "0");
+  EXPECT_EQ(store_->query("SELECT COUNT(*) FROM sync_queue WHERE status = 'running'").rows.at(0).at(0).value_or(""), "0");
+  // The next run takes it from there.
+  auto r = sync();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  expectDatabaseMatchesTruth();
 }
 
 TEST_P(ProviderFaults, AnExpiredTokenIsRenewedOnceAnExpiredKeyIsReported) {
