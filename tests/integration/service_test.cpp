@@ -303,7 +303,10 @@ TEST_P(Service, ManualSyncsGoToTheFrontOfTheQueueAndKeepToTheBudget) {
   const int calls = raceRosterCalls().first - before.first;
   EXPECT_EQ(raceRosterCalls().second - before.second, 0) << "throttled";
   EXPECT_GE(calls, 6) << r.out;  // discovery (with its token) and one page per current event
-  EXPECT_GE(seconds, (calls - 3) / 2.0 * 0.9) << calls << " calls: faster than the budget allows";
+  // Paced: after a burst of 3, 2 a second. One more call may have taken its turn just before the
+  // clock started (the service's worker shares the budget), hence 4; without the limiter these
+  // calls take about 0.1 s.
+  EXPECT_GE(seconds, (calls - 4) / 2.0 * 0.8) << calls << " calls: faster than the budget allows";
   EXPECT_EQ(test::compareWithTruth(*store_, *sim_, "raceroster").differences.size(), 0u);
   worker->signal(SIGTERM);
   EXPECT_EQ(worker->wait(30), 0) << worker->out() << worker->err();
