@@ -273,7 +273,7 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
   const std::string base_url = sync::providerBaseUrl(settings, *provider, *plugin);
 
   out << "manual sync: timing partner " << partner << ", " << provider->name << " (plugin "
-      << plugin->path << " " << plugin->version << "), " << base_url
+      << plugin->path << " " << plugin->version << "), " << http::describeUrl(base_url)
       << (options.enqueue_only ? "; queueing only" : "") << "\n";
   logging::info(logging::Component::main, "manual sync started partner=" + partner + " provider=" +
                                               provider->name + " base_url=" + http::describeUrl(base_url));
@@ -314,9 +314,9 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
     j.max_retries = config.retry.max_retries;
     return j;
   };
-  auto findEvents = [&](const sync::Credential& c) {
-    return spec.event ? sync::eventsById(store, c, *spec.event)
-                      : sync::currentEvents(store, c, databaseText(databaseNow(store) - config.schedule.until_after_start));
+  // The named event, or the events starting after `not_before` (UTC, the database's clock).
+  auto findEvents = [&](const sync::Credential& c, const std::string& not_before) {
+    return spec.event ? sync::eventsById(store, c, *spec.event) : sync::currentEvents(store, c, not_before);
   };
 
   const auto started = Clock::now();
@@ -324,6 +324,7 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
   size_t event_count = 0, failures = 0, queued = 0;
   for (const sync::Credential& credential : credentials) {
     const std::string who = "credential " + std::to_string(credential.id);
+    const std::string not_before = databaseText(databaseNow(store) - config.schedule.until_after_start);
 
     if (options.enqueue_only) {
       auto note = [&](const Ticket& t, const std::string& what) {
@@ -331,7 +332,7 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
         queued += t.running_elsewhere ? 0 : 1;
       };
       note(run.request(newJob(credential, "events", std::nullopt), false), who + " event discovery");
-      auto events = findEvents(credential);
+      auto events = findEvents(credential, not_before);
       if (spec.event && events.empty()) {
         ++failures;
         out << who << ": event " << *spec.event << " is not known yet; the discovery job looks for it "
@@ -364,7 +365,7 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
       continue;
     }
 
-    const std::vector<sync::EventRef> events = findEvents(credential);
+    const std::vector<sync::EventRef> events = findEvents(credential, not_before);
     if (spec.event && events.empty()) {
       ++failures;
       out << who << ": event " << *spec.event << " is not among the events of timing partner " << partner << " at "
@@ -373,8 +374,7 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
     }
     if (!spec.event)
       out << who << ": " << events.size() << " current event" << (events.size() == 1 ? "" : "s")
-          << " (starting after " << databaseText(databaseNow(store) - config.schedule.until_after_start)
-          << " UTC)\n";
+          << " (starting after " << not_before << " UTC)\n";
     // Every event is queued first, so the workers of a running service can share them.
     std::vector<Ticket> tickets;
     for (const sync::EventRef& e : events)

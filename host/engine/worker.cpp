@@ -33,14 +33,15 @@ double uniformJitter() {
   return std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
 }
 
-}  // namespace
-
+// The provider's budget per credential: providers.rate_limit_per_hour, else the plugin's default.
 queue::Budget budgetFor(const WorkerShared& shared, const sync::ProviderRow& provider) {
   double per_hour = static_cast<double>(provider.rate_limit_per_hour);
   if (per_hour <= 0)
     if (const auto* p = shared.registry->find(provider.name)) per_hour = p->calls_per_hour;
   return {per_hour > 0 ? per_hour : 1000.0, shared.config.burst};
 }
+
+}  // namespace
 
 Worker::Worker(std::string id, WorkerShared& shared, std::unique_ptr<store::Store> store)
     : id_(std::move(id)), shared_(shared), store_(std::move(store)) {}

@@ -27,11 +27,9 @@ class Store;
 }
 namespace p88::sync {
 class TokenCache;
-struct ProviderRow;
 struct StreamResult;
 }
 namespace p88::queue {
-struct Budget;
 struct Job;
 }
 
@@ -48,9 +46,6 @@ struct WorkerShared {
   std::atomic<bool> cancel_running{false};  // the grace period is over: stop running jobs
   std::atomic<int64_t> jobs_done{0}, jobs_failed{0}, throttles{0};
 };
-
-// The provider's budget per credential: providers.rate_limit_per_hour, else the plugin's default.
-queue::Budget budgetFor(const WorkerShared& shared, const sync::ProviderRow& provider);
 
 class Worker {
  public:

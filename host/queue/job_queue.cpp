@@ -49,20 +49,23 @@ Job jobFrom(const store::SqlRows& r) {
 
 }  // namespace
 
-bool JobQueue::enqueue(const NewJob& j) {
+std::optional<int64_t> JobQueue::insert(const NewJob& j) {
   const Dialect d = store_.dialect();
   auto r = store_.query(
       "INSERT INTO sync_queue (timing_partner_id, provider_id, partner_provider_credential_id, event_id, "
       "operation_type, sync_direction, priority, status, scheduled_time, retry_count, max_retries, payload, "
       "created_at, sync_mode) VALUES ($1, $2, $3, $4, $5, 'pull', $6, 'pending', " +
           (j.scheduled_at ? std::string("$7") : nowPlus(d, 7)) + ", 0, $8, $9, " + now(d) +
-          ", $10) ON CONFLICT DO NOTHING",
+          ", $10) ON CONFLICT DO NOTHING RETURNING sync_queue_id",
       {std::to_string(j.timing_partner_id), std::to_string(j.provider_id), std::to_string(j.credential_id),
        j.event_id, j.operation, std::to_string(j.priority),
        j.scheduled_at ? *j.scheduled_at : std::to_string(j.delay_seconds), std::to_string(j.max_retries),
        j.payload, j.sync_mode});
-  return r.affected == 1;
+  if (r.empty()) return std::nullopt;
+  return std::stoll(r.rows[0][0].value());
 }
+
+bool JobQueue::enqueue(const NewJob& j) { return insert(j).has_value(); }
 
 JobQueue::Request JobQueue::expedite(const NewJob& j) {
   const Dialect d = store_.dialect();
@@ -75,11 +78,7 @@ JobQueue::Request JobQueue::expedite(const NewJob& j) {
     NewJob now_job = j;
     now_job.scheduled_at.reset();
     now_job.delay_seconds = 0;
-    if (enqueue(now_job)) {
-      auto r = store_.query("SELECT sync_queue_id FROM sync_queue WHERE " + stream + " AND status = 'pending'", key);
-      if (!r.empty()) return {std::stoll(r.rows[0][0].value()), false};
-      continue;  // claimed already by some worker: look again
-    }
+    if (auto id = insert(now_job)) return {*id, false};
     SqlParams p = key;
     p.push_back(std::to_string(j.priority));
     auto r = store_.query("UPDATE sync_queue SET priority = " +

@@ -93,6 +93,8 @@ class JobQueue {
   std::map<std::string, int64_t> depthByStatus();
 
  private:
+  // The new job's id; nullopt when the stream already has a pending or running job.
+  std::optional<int64_t> insert(const NewJob& job);
   store::Store& store_;
 };
 

@@ -89,14 +89,7 @@ TEST(RaceDay, NearStartEventsGetTheirSyncsOnTime) {
   EXPECT_EQ(throttled, 0);
 
   // The seed's two monitoring queries, verbatim, show the queue and the history of the day.
-  auto queue = store->query(R"(SELECT 
-    p.name as provider,
-    sq.operation_type,
-    sq.status,
-    COUNT(*) as count
-FROM sync_queue sq
-JOIN providers p ON p.provider_id = sq.provider_id
-GROUP BY p.name, sq.operation_type, sq.status;)");
+  auto queue = store->query(test::kSeedQueueStatusQuery);
   int64_t completed = 0;
   std::printf("sync queue status:\n");
   for (size_t i = 0; i < queue.rows.size(); ++i) {
@@ -108,16 +101,7 @@ GROUP BY p.name, sq.operation_type, sq.status;)");
       completed = std::stoll(queue.at(i, "count").value_or("0"));
   }
   EXPECT_GE(completed, 50);
-  auto history = store->query(R"(SELECT 
-    sh.sync_time,
-    p.name as provider,
-    sh.operation_type,
-    sh.status,
-    sh.num_of_synced_records
-FROM sync_history sh
-JOIN providers p ON p.provider_id = sh.provider_id
-ORDER BY sh.sync_time DESC
-LIMIT 20;)");
+  auto history = store->query(test::kSeedRecentHistoryQuery);
   EXPECT_EQ(history.rows.size(), 20u);
   std::printf("recent sync history:\n");
   for (size_t i = 0; i < history.rows.size(); ++i) {

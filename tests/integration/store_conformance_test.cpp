@@ -128,14 +128,7 @@ TEST_P(StoreConformance, TheSeedsMonitoringQueriesRunVerbatim) {
                 "(1, 2, '100', 'participants', 'success', 42, '2026-11-01 10:00:00'), "
                 "(1, 5, NULL, 'events', 'failed', 0, '2026-11-01 11:00:00')");
   // From SEED.md, "Database Monitoring", unchanged.
-  SqlRows queue = store_->query(R"(SELECT 
-    p.name as provider,
-    sq.operation_type,
-    sq.status,
-    COUNT(*) as count
-FROM sync_queue sq
-JOIN providers p ON p.provider_id = sq.provider_id
-GROUP BY p.name, sq.operation_type, sq.status;)");
+  SqlRows queue = store_->query(test::kSeedQueueStatusQuery);
   ASSERT_EQ(queue.columns, (std::vector<std::string>{"provider", "operation_type", "status", "count"}));
   ASSERT_EQ(queue.rows.size(), 2u);
   for (const auto& row : queue.rows) {
@@ -147,16 +140,7 @@ GROUP BY p.name, sq.operation_type, sq.status;)");
       EXPECT_EQ(row[3], "1");
     }
   }
-  SqlRows history = store_->query(R"(SELECT 
-    sh.sync_time,
-    p.name as provider,
-    sh.operation_type,
-    sh.status,
-    sh.num_of_synced_records
-FROM sync_history sh
-JOIN providers p ON p.provider_id = sh.provider_id
-ORDER BY sh.sync_time DESC
-LIMIT 20;)");
+  SqlRows history = store_->query(test::kSeedRecentHistoryQuery);
   ASSERT_EQ(history.rows.size(), 2u);
   EXPECT_EQ(history.rows[0][1], "Haku") << "newest first";
   EXPECT_EQ(history.rows[1][4], "42");

@@ -198,4 +198,24 @@ TestDatabase::~TestDatabase() {
   }
 }
 
+const char* const kSeedQueueStatusQuery = R"(SELECT 
+    p.name as provider,
+    sq.operation_type,
+    sq.status,
+    COUNT(*) as count
+FROM sync_queue sq
+JOIN providers p ON p.provider_id = sq.provider_id
+GROUP BY p.name, sq.operation_type, sq.status;)";
+
+const char* const kSeedRecentHistoryQuery = R"(SELECT 
+    sh.sync_time,
+    p.name as provider,
+    sh.operation_type,
+    sh.status,
+    sh.num_of_synced_records
+FROM sync_history sh
+JOIN providers p ON p.provider_id = sh.provider_id
+ORDER BY sh.sync_time DESC
+LIMIT 20;)";
+
 }  // namespace p88::test

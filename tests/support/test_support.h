@@ -90,4 +90,9 @@ class BackendTest : public ::testing::TestWithParam<store::DatabaseConfig::Backe
   std::unique_ptr<store::Store> store_;
 };
 
+// SEED.md's two monitoring queries ("Database Monitoring"), verbatim: they must run unchanged on
+// our schema.
+extern const char* const kSeedQueueStatusQuery;
+extern const char* const kSeedRecentHistoryQuery;
+
 }  // namespace p88::test
