@@ -74,7 +74,8 @@ step "Sealing the credential secrets at rest (AES-256-GCM, the key outside the d
 export P88_SECRET_KEY_FILE=$demo/secret.key
 "$host" --encrypt-secrets
 db "SELECT c.partner_provider_credential_id AS credential, c.timing_partner_id AS partner, p.name AS provider,
-           substr(c.principal, 1, 16) || '…' AS principal, substr(coalesce(c.secret, '-'), 1, 16) || '…' AS secret
+           CASE WHEN c.principal LIKE 'enc:v1:%' THEN 'sealed (enc:v1)' ELSE 'plain, ' || length(c.principal) || ' chars' END AS principal,
+           CASE WHEN c.secret IS NULL THEN '-' WHEN c.secret LIKE 'enc:v1:%' THEN 'sealed (enc:v1)' ELSE 'PLAIN' END AS secret
     FROM partner_provider_credentials c JOIN providers p USING (provider_id) ORDER BY 1"
 
 providers=("RunSignUp" "Race Roster" "Haku" "Let's Do This")
