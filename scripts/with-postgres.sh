@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs a command with a private, throw-away PostgreSQL 15 listening on 127.0.0.1 only, and
 # removes it afterwards whatever happens. Exports PGHOST, PGPORT, PGUSER, PGDATABASE and
-# P88_TEST_POSTGRES=1 for the command. As root, the server runs as the postgres user.
+# P88_TEST_POSTGRES=1 for the command, and P88_TEST_PG_RESTART: a shell command that restarts this
+# server (pg_ctl restart -m fast), for tests of a database that restarts under p88. As root, the
+# server runs as the postgres user.
 # Usage: scripts/with-postgres.sh COMMAND [ARGS...]
 set -euo pipefail
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -28,4 +30,5 @@ trap cleanup EXIT INT TERM
 echo "with-postgres: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres P88_TEST_POSTGRES=1
+export P88_TEST_PG_RESTART="${as[*]} $PGBIN/pg_ctl -D $root/data -l $root/server.log -m fast -w -t 60 restart"
 "$@"

@@ -168,6 +168,8 @@ Settings resolveSettings(const std::vector<Properties>& layers) {
   if (auto v = get("db.password")) pg.password = *v;
   if (auto v = get("db.connect_timeout"))
     pg.connect_timeout_seconds = integerIn("db.connect_timeout", *v, 1, 600);
+  if (auto v = get("db.statement_timeout"))
+    pg.statement_timeout_ms = integerIn("db.statement_timeout", *v, 0, 86400) * 1000;
   if (auto v = get("log.dir")) s.log_dir = *v;
   if (auto v = get("log.level")) s.log_level = logLevel(*v);
   if (auto v = get("plugins.dirs")) s.plugin_dirs = splitList(*v);

@@ -48,6 +48,7 @@ EngineConfig engineConfig(const std::map<std::string, std::string>& m) {
   with(m, "worker.max_rescues", [&](const std::string& v) { c.max_rescues = static_cast<int>(number(v, 1, 100)); });
   with(m, "retry.max", [&](const std::string& v) { c.retry.max_retries = static_cast<int>(number(v, 0, 20)); });
   with(m, "retry.base", [&](const std::string& v) { c.retry.base = positive(v); });
+  with(m, "retry.database", [&](const std::string& v) { c.database_retry = parseDuration(v); });
   with(m, "retry.jitter", [&](const std::string& v) { c.retry.jitter = number(v, 0, 1); });
   with(m, "ratelimit.burst", [&](const std::string& v) { c.burst = number(v, 1, 1000); });
   with(m, "shutdown.grace", [&](const std::string& v) { c.grace = parseDuration(v); });

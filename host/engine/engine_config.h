@@ -11,6 +11,9 @@
 //   worker.poll                1s               an idle worker's wait between claims
 //   worker.max_rescues         3                lapsed leases before a job is failed
 //   retry.max                  3   retry.base 2m   retry.jitter 0.2
+//   retry.database             5s               a job the database failed (connection lost,
+//                                               deadlock, timeout) is retried this soon, without
+//                                               using an attempt
 //   ratelimit.burst            3                calls a credential may make at once
 //   shutdown.grace             30s              time running jobs get after SIGTERM
 //   status.every               60s              the status line
@@ -28,6 +31,7 @@ namespace p88::engine {
 struct EngineConfig {
   ScheduleConfig schedule;
   RetryConfig retry;
+  Seconds database_retry{5};
   Seconds tick{5};
   Seconds lease{60};
   double poll_seconds = 1.0;

@@ -36,7 +36,9 @@ std::string statusLine(store::Store& store, const WorkerShared& shared, bool lea
                      " running=" + std::to_string(depth["running"]) + " completed=" + std::to_string(depth["completed"]) +
                      " failed=" + std::to_string(depth["failed"]) + "; this process: jobs done=" +
                      std::to_string(shared.jobs_done.load()) + " failed=" + std::to_string(shared.jobs_failed.load()) +
-                     " throttles=" + std::to_string(shared.throttles.load());
+                     " throttles=" + std::to_string(shared.throttles.load()) +
+                     " database faults=" + std::to_string(shared.database_faults.load()) +
+                     "; db reconnects=" + std::to_string(store::reconnectCount());
   if (role != Role::worker_only) line += leader ? "; engine: scheduling" : "; engine: standing by";
   // The earlier of the queue's next pending job and the engine's next due time (both
   // "YYYY-MM-DD HH:MM:SS", which sorts as time does).
@@ -101,15 +103,30 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   std::atomic<bool> engine_stop{false};
   if (role != Role::worker_only) {
     threads.emplace_back([&] {
-      auto store = store::openStore(settings.database);
-      auto scheduler = std::make_unique<Scheduler>(*store, config, providers);
-      const bool postgres = store->dialect() == store::Dialect::postgresql;
+      // The engine's connection reconnects by itself (store/postgres_connection.h); the advisory
+      // lock lives in a session, so a new session means a new election.
+      std::unique_ptr<store::Store> store;
+      std::unique_ptr<Scheduler> scheduler;
+      const bool postgres = settings.database.backend == store::DatabaseConfig::Backend::postgresql;
+      int64_t lock_generation = -1;
+      Clock::time_point failing_since{};  // time_point{}: not failing
       auto next_purge = Clock::now();
       while (!engine_stop) {
         try {
+          if (!store) {
+            store = store::openStore(settings.database);
+            scheduler = std::make_unique<Scheduler>(*store, config, providers);
+          }
+          if (leader && store->connection().generation() != lock_generation) {
+            leader = false;
+            logging::warning(logging::Component::engine,
+                             "engine: the database session was re-established and the engine's lock went with the "
+                             "old one: standing for election again");
+          }
           if (!leader) {
             leader = !postgres || store->query("SELECT pg_try_advisory_lock(" + std::string(kAdvisoryLockKey) + ")")
                                           .rows.at(0).at(0) == std::optional<std::string>("t");
+            lock_generation = store->connection().generation();
             if (leader) logging::info(logging::Component::engine, "engine: scheduling (pid " + std::to_string(::getpid()) + ")");
           }
           if (leader) {
@@ -128,17 +145,20 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
                             "tick enqueued discovery=" + std::to_string(t.discovery) + " participants=" +
                                 std::to_string(t.participants) + " events_in_scope=" + std::to_string(t.events_in_scope));
           }
-        } catch (const std::exception& e) {
-          logging::error(logging::Component::engine, "tick failed: " + logging::redact(e.what()));
-          if (postgres) {  // the connection may be gone, and the lock with it: reconnect, re-elect
-            leader = false;
-            try {
-              auto fresh = store::openStore(settings.database);
-              scheduler = std::make_unique<Scheduler>(*fresh, config, providers);
-              store = std::move(fresh);
-            } catch (...) {
-            }
+          if (failing_since != Clock::time_point{}) {
+            logging::info(logging::Component::engine,
+                          "engine: the database answers again after " +
+                              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - failing_since).count()) +
+                              " s");
+            failing_since = Clock::time_point{};
           }
+        } catch (const std::exception& e) {
+          // Logged when the trouble starts, not on every tick while it lasts.
+          if (failing_since == Clock::time_point{}) {
+            failing_since = Clock::now();
+            logging::error(logging::Component::engine, "tick failed: " + logging::redact(e.what()));
+          }
+          if (postgres) leader = false;  // the lock may be gone with the session: re-elect
         }
         for (auto until = Clock::now() + config.tick; Clock::now() < until && !engine_stop;)
           std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -167,7 +187,13 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
         out << line << std::endl;
         logging::info(logging::Component::main, line);
       } catch (const std::exception& e) {
-        logging::warning(logging::Component::main, "status failed: " + logging::redact(e.what()));
+        // The database is away: say so (the line's counters are this process's own).
+        const std::string line = "status: database unreachable (" + logging::redact(e.what()) +
+                                 "); this process: jobs done=" + std::to_string(shared.jobs_done.load()) +
+                                 " database faults=" + std::to_string(shared.database_faults.load()) +
+                                 "; db reconnects=" + std::to_string(store::reconnectCount());
+        out << line << std::endl;
+        logging::warning(logging::Component::main, line);
       }
     }
   }

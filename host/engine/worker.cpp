@@ -50,15 +50,31 @@ Worker::~Worker() = default;
 
 void Worker::run() {
   const auto poll = std::chrono::milliseconds(static_cast<int64_t>(shared_.config.poll_seconds * 1000));
+  // While the database cannot be reached, waits grow from the poll interval to 30 s; the trouble
+  // is logged when it starts and when it ends, not on every poll.
+  auto wait = poll;
+  Clock::time_point failing_since{};  // time_point{}: not failing
   while (!shared_.stop_claiming) {
     bool worked = false;
     try {
       worked = runOnce();
+      if (failing_since != Clock::time_point{}) {
+        log(logging::Level::information,
+            id_ + " database reachable again after " +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - failing_since).count()) +
+                " s");
+        failing_since = Clock::time_point{};
+      }
+      wait = poll;
     } catch (const std::exception& e) {
-      log(logging::Level::error, id_ + " error=" + logging::redact(e.what()));
+      if (failing_since == Clock::time_point{}) {
+        failing_since = Clock::now();
+        log(logging::Level::error, id_ + " error=" + logging::redact(e.what()) + " (retrying with backoff)");
+      }
+      wait = std::min<std::chrono::milliseconds>(std::max(wait * 2, poll), std::chrono::seconds(30));
     }
     if (!worked) {
-      for (auto until = Clock::now() + poll; Clock::now() < until && !shared_.stop_claiming;)
+      for (auto until = Clock::now() + wait; Clock::now() < until && !shared_.stop_claiming;)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
@@ -98,16 +114,59 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
   queue::RateLimiter limiter(*store_);
   const queue::Job* job = &claimed;
   const int lease = static_cast<int>(shared_.config.lease.count());
-  const std::string what = "job " + std::to_string(job->id) + " (" + job->operation +
-                           (job->event_id ? " event " + *job->event_id : std::string()) + ", " + job->sync_mode + ")";
-  log(logging::Level::information, id_ + " claimed " + what);
+  const auto lease_span = std::chrono::duration_cast<std::chrono::milliseconds>(shared_.config.lease);
+  std::atomic<int64_t> renewed_at{Clock::now().time_since_epoch().count()};  // the last time the lease was ours
+  const std::string describe = "job " + std::to_string(job->id) + " (" + job->operation +
+                               (job->event_id ? " event " + *job->event_id : std::string()) + ", " + job->sync_mode + ")";
+  log(logging::Level::information, id_ + " claimed " + describe);
+
+  // The outcome is recorded while the lease lasts, through reconnections: a transition that
+  // cannot reach the database is tried again until then, after that the lease lapses and the job
+  // is rescued. A transition that finds the lease gone (false) is never counted as done.
+  const auto settle = [&](const char* what, const std::function<bool()>& transition) {
+    std::string trouble;
+    while (true) {
+      try {
+        if (transition()) return true;
+        log(logging::Level::warning, id_ + " " + describe + " " + what +
+                                         ": no, the lease was lost (another worker has the job); not counted here");
+        return false;
+      } catch (const std::exception& e) {
+        trouble = logging::redact(e.what());
+      }
+      const auto since = Clock::now() - Clock::time_point(Clock::duration(renewed_at.load()));
+      if (since >= lease_span || shared_.cancel_running) {
+        log(logging::Level::error, id_ + " could not record that " + describe + " " + what + " (" + trouble +
+                                       "); its lease lapses and it will be rescued");
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  };
+  const auto finish_failed = [&](const std::string& why) {
+    if (settle("failed", [&] { return queue.fail(job->id, id_, why); })) {
+      ++shared_.jobs_failed;
+      log(logging::Level::error, id_ + " " + describe + " failed: " + why);
+    }
+  };
+  // Our database, not the provider: nothing after the last checkpoint was kept, the cursor is
+  // where it was. A connection cut, a deadlock or a timeout is retried soon without using an
+  // attempt; a full disk, a read-only database and the like are retried with backoff.
+  const auto database_fault = [&](store::SqlErrorKind kind, const std::string& error) {
+    ++shared_.database_faults;
+    const bool passing = kind == store::SqlErrorKind::connection || kind == store::SqlErrorKind::transient;
+    std::optional<Seconds> delay = passing ? std::optional<Seconds>(shared_.config.database_retry)
+                                           : retryDelay(shared_.config.retry, job->retry_count + 1, uniformJitter);
+    if (!delay) return finish_failed(error + " (after " + std::to_string(job->retry_count) + " retries)");
+    if (settle("was rescheduled", [&] {
+          return queue.retryLater(job->id, id_, static_cast<int>(delay->count()), error, !passing);
+        }))
+      log(logging::Level::warning, id_ + " " + describe + " failed on the database (" +
+                                       store::sqlErrorKindName(kind) + "), retry in " + std::to_string(delay->count()) +
+                                       " s" + (passing ? " (no attempt used)" : "") + ": " + error);
+  };
 
   const std::string reason = job->priority == kManualPriority ? "manual" : "scheduled";
-  auto finish_failed = [&](const std::string& why) {
-    queue.fail(job->id, id_, why);
-    ++shared_.jobs_failed;
-    log(logging::Level::error, id_ + " " + what + " failed: " + why);
-  };
   // A job that cannot start still leaves its sync_history row, saying why.
   auto failed_before_start = [&](int32_t status, const std::string& why) {
     try {
@@ -120,17 +179,33 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
     }
     finish_failed(why);
   };
-  auto provider = sync::providerById(*store_, job->provider_id);
+
+  // What the job needs from the database. A database that fails here fails nothing of the job's.
+  std::optional<sync::ProviderRow> provider;
+  std::optional<sync::Credential> credential;
+  std::string credential_error;
+  std::vector<sync::EventRef> events;
+  try {
+    provider = sync::providerById(*store_, job->provider_id);
+    try {
+      credential = sync::credentialById(*store_, job->credential_id, shared_.secrets);
+    } catch (const store::SqlError&) {
+      throw;
+    } catch (const std::exception& e) {  // a secret that cannot be opened
+      credential_error = logging::redact(e.what());
+    }
+    if (credential && job->operation == "participants" && job->event_id)
+      events = sync::eventsById(*store_, *credential, *job->event_id);
+  } catch (const std::exception& e) {
+    const auto* sql = dynamic_cast<const store::SqlError*>(&e);
+    return database_fault(sql ? sql->kind() : store::SqlErrorKind::resource,
+                          logging::redact(std::string("database fault before the sync started: ") + e.what()));
+  }
   if (!provider) return failed_before_start(P88_ERR_INVALID, "provider " + std::to_string(job->provider_id) + " does not exist");
   const plugins::PluginEntry* plugin = shared_.registry->find(provider->name);
   if (plugin == nullptr || !plugin->ok)
     return failed_before_start(P88_ERR_INVALID, "no loaded plugin serves " + provider->name + " (see p88host --list-plugins)");
-  std::optional<sync::Credential> credential;
-  try {
-    credential = sync::credentialById(*store_, job->credential_id, shared_.secrets);
-  } catch (const std::exception& e) {
-    return failed_before_start(P88_ERR_AUTH, logging::redact(e.what()));
-  }
+  if (!credential_error.empty()) return failed_before_start(P88_ERR_AUTH, credential_error);
   if (!credential)
     return failed_before_start(P88_ERR_INVALID, "credential " + std::to_string(job->credential_id) + " does not exist");
 
@@ -143,7 +218,6 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
   op.sync_queue_id = job->id;
   if (job->operation == "participants") {
     if (!job->event_id) return failed_before_start(P88_ERR_INVALID, "a participants job without an event");
-    auto events = sync::eventsById(*store_, *credential, *job->event_id);
     if (events.empty())
       return failed_before_start(P88_ERR_NOT_FOUND, "event " + *job->event_id + " is not known (run discovery)");
     op.event = events.front();
@@ -153,27 +227,54 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
   const queue::Budget budget = budgetFor(shared_, *provider);
   // The heartbeat: its own thread and connection (opened at the first beat: most jobs end
   // sooner), renewing the lease every third of it for as long as the job runs, however long a
-  // page takes to arrive or to parse. It ends as soon as the job does.
+  // page takes to arrive or to parse. It ends as soon as the job does. When it cannot renew (the
+  // database unreachable), it tries every second; once two thirds of the lease have passed since
+  // the last renewal it cancels the job, which then stops writing before the lease can lapse and
+  // another worker can take the job. Either way the job is not counted as done here.
   std::atomic<bool> lease_lost{false};
+  std::string lease_lost_why;  // written by the heartbeat before lease_lost is set
   std::mutex beat_mutex;
   std::condition_variable beat_wake;
   bool job_done = false;
   std::thread heartbeat([&, job_id = job->id] {
-    try {
-      std::unique_ptr<store::Store> beat_store;
-      std::unique_lock<std::mutex> lock(beat_mutex);
-      while (!beat_wake.wait_for(lock, shared_.config.lease / 3, [&] { return job_done; })) {
-        lock.unlock();
-        if (!beat_store) beat_store = store::openStore(shared_.settings->database);
-        const bool held = queue::JobQueue(*beat_store).heartbeat(job_id, id_, lease);
-        lock.lock();
-        if (!held) {
-          lease_lost = true;
-          return;
+    std::unique_ptr<store::Store> beat_store;
+    std::unique_lock<std::mutex> lock(beat_mutex);
+    auto wait = lease_span / 3;
+    std::string trouble;
+    while (!beat_wake.wait_for(lock, wait, [&] { return job_done; })) {
+      lock.unlock();
+      bool held = true;
+      try {
+        if (!beat_store) beat_store = shared_.open_heartbeat_store ? shared_.open_heartbeat_store()
+                                                                   : store::openStore(shared_.settings->database);
+        held = queue::JobQueue(*beat_store).heartbeat(job_id, id_, lease);
+        if (held) {
+          renewed_at = Clock::now().time_since_epoch().count();
+          if (!trouble.empty()) log(logging::Level::information, id_ + " heartbeat renews the lease again");
+          trouble.clear();
+          wait = lease_span / 3;
+        } else {
+          lease_lost_why = "another worker holds its lease now (it lapsed and the job was rescued)";
+        }
+      } catch (const std::exception& e) {
+        if (trouble.empty())
+          log(logging::Level::warning, id_ + " heartbeat cannot renew the lease of job " + std::to_string(job_id) +
+                                           ": " + logging::redact(e.what()));
+        trouble = logging::redact(e.what());
+        wait = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), lease_span / 10);
+        const auto since = Clock::now() - Clock::time_point(Clock::duration(renewed_at.load()));
+        if (since >= lease_span * 2 / 3) {
+          held = false;
+          lease_lost_why = "the heartbeat could not renew its lease for " +
+                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(since).count()) +
+                           " s (" + trouble + "); stopped before the lease lapses";
         }
       }
-    } catch (const std::exception& e) {
-      log(logging::Level::error, id_ + " heartbeat failed: " + logging::redact(e.what()));
+      lock.lock();
+      if (!held) {
+        lease_lost = true;
+        return;
+      }
     }
   });
   struct JoinOnExit {
@@ -208,40 +309,59 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
     }
   };
 
-  sync::OperationResult result = sync::runOperation(op, env);
+  sync::OperationResult result;
+  try {
+    result = sync::runOperation(op, env);
+  } catch (const std::exception& e) {  // the database failed outside a write (sync_history, ...)
+    result.total.status = P88_ERR_TRANSIENT;
+    const auto* sql = dynamic_cast<const store::SqlError*>(&e);
+    result.total.database_fault = sql ? sql->kind() : store::SqlErrorKind::resource;
+    result.total.error = logging::redact(std::string("database fault: ") + e.what());
+  }
   const sync::StreamResult& t = result.total;
   if (lease_lost) {
-    log(logging::Level::warning, id_ + " " + what + " lost its lease; another worker has it");
+    log(logging::Level::warning, id_ + " " + describe + " stopped: " + lease_lost_why);
+    // Still ours when the heartbeat gave up early: hand it back without using an attempt.
+    if (lease_lost_why.rfind("the heartbeat", 0) == 0)
+      settle("was released", [&] { return queue.retryLater(job->id, id_, 0, "released: " + lease_lost_why, false); });
     return;
   }
   if (t.ok()) {
-    queue.complete(job->id, id_);
-    ++shared_.jobs_done;
-    log(logging::Level::information, id_ + " " + what + " completed: " + std::to_string(t.emitted) + " records, " +
-                                         std::to_string(t.api_calls) + " API calls");
+    if (settle("completed", [&] { return queue.complete(job->id, id_); })) {
+      ++shared_.jobs_done;
+      log(logging::Level::information, id_ + " " + describe + " completed: " + std::to_string(t.emitted) +
+                                           " records, " + std::to_string(t.api_calls) + " API calls");
+    }
     return;
   }
+  if (t.database_fault) return database_fault(*t.database_fault, t.error);
   switch (t.status) {
     case P88_ERR_THROTTLED: {
       const double wait = t.retry_after_seconds > 0 ? static_cast<double>(t.retry_after_seconds) : 60.0;
-      limiter.block(provider->id, credential->id, wait);
+      try {
+        limiter.block(provider->id, credential->id, wait);
+      } catch (const std::exception& e) {
+        log(logging::Level::warning, id_ + " could not block the credential: " + logging::redact(e.what()));
+      }
       ++shared_.throttles;
-      queue.retryLater(job->id, id_, static_cast<int>(wait), t.error, false);
-      log(logging::Level::warning, id_ + " " + what + " throttled by the provider; retry in " +
-                                       std::to_string(static_cast<int>(wait)) + " s (no attempt used)");
+      if (settle("was rescheduled", [&] { return queue.retryLater(job->id, id_, static_cast<int>(wait), t.error, false); }))
+        log(logging::Level::warning, id_ + " " + describe + " throttled by the provider; retry in " +
+                                         std::to_string(static_cast<int>(wait)) + " s (no attempt used)");
       return;
     }
     case P88_ERR_CANCELLED:  // shutdown: give it back without using an attempt
-      queue.retryLater(job->id, id_, 0, "released: its worker was stopped", false);
+      settle("was released", [&] { return queue.retryLater(job->id, id_, 0, "released: its worker was stopped", false); });
       return;
     case P88_ERR_TRANSIENT:
     case P88_ERR_INTERNAL: {
       auto delay = retryDelay(shared_.config.retry, job->retry_count + 1, uniformJitter);
       if (!delay) return finish_failed(t.error + " (after " + std::to_string(job->retry_count) + " retries)");
-      queue.retryLater(job->id, id_, static_cast<int>(delay->count()), t.error, true);
-      log(logging::Level::warning, id_ + " " + what + " failed (" + sync::statusName(t.status) + "), retry " +
-                                       std::to_string(job->retry_count + 1) + " in " +
-                                       std::to_string(delay->count()) + " s: " + t.error);
+      if (settle("was rescheduled", [&] {
+            return queue.retryLater(job->id, id_, static_cast<int>(delay->count()), t.error, true);
+          }))
+        log(logging::Level::warning, id_ + " " + describe + " failed (" + sync::statusName(t.status) + "), retry " +
+                                         std::to_string(job->retry_count + 1) + " in " +
+                                         std::to_string(delay->count()) + " s: " + t.error);
       return;
     }
     default:  // auth, invalid, not found: retrying will not help

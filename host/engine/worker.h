@@ -45,6 +45,9 @@ struct WorkerShared {
   std::atomic<bool> stop_claiming{false};  // shutdown: finish what runs, take nothing new
   std::atomic<bool> cancel_running{false};  // the grace period is over: stop running jobs
   std::atomic<int64_t> jobs_done{0}, jobs_failed{0}, throttles{0};
+  std::atomic<int64_t> database_faults{0};  // jobs a database fault sent back to the queue
+  // Opens the heartbeat's own connection (default: openStore(settings->database)).
+  std::function<std::unique_ptr<store::Store>()> open_heartbeat_store;
 };
 
 class Worker {

@@ -50,6 +50,7 @@ class SqliteRecordWriter : public RecordWriter {
         else
           ++result.updated;
       } catch (const SqlError& e) {
+        if (!e.recordFault()) throw;  // the database's trouble, not this row's: the batch fails
         result.rejected.push_back({rows.ids[i], e.what()});
       }
     }
@@ -134,6 +135,9 @@ class PostgresRecordWriter : public RecordWriter {
       }
       result.unchanged += (hi - lo + 1) - returned.rows.size();
     } catch (const SqlError& e) {
+      // Only a row's own fault is looked for by splitting; anything else (connection lost, disk
+      // full, deadlock, timeout) fails the whole batch, and with it the transaction.
+      if (!e.recordFault()) throw;
       conn_.script("ROLLBACK TO SAVEPOINT p88_rows");
       conn_.script("RELEASE SAVEPOINT p88_rows");
       if (lo == hi) {

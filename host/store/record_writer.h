@@ -27,8 +27,9 @@ struct RowSet {
 class RecordWriter {
  public:
   virtual ~RecordWriter() = default;
-  // Runs inside the caller's transaction. A row the database refuses is added to
-  // result.rejected with the database's reason; the others are written.
+  // Runs inside the caller's transaction. A row the database refuses for its own fault (a
+  // constraint or data error) is added to result.rejected with the database's reason; the others
+  // are written. Any other error is thrown: the caller's transaction, cursor included, fails.
   virtual void write(const StreamKey& key, const RowSet& rows, WriteResult& result) = 0;
 };
 

@@ -66,8 +66,9 @@ class SqliteConnection : public SqlConnection {
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       std::string message = err ? err : sqlite3_errmsg(db_);
       sqlite3_free(err);
-      throw SqlError("SQLite: " + message + " [in: " + statementSummary(sql) + "]",
-                     std::to_string(sqlite3_extended_errcode(db_)));
+      const int code = sqlite3_extended_errcode(db_);
+      throw SqlError("SQLite: " + message + " [in: " + statementSummary(sql) + "]", std::to_string(code),
+                     classifySqliteCode(code));
     }
   }
 
@@ -105,8 +106,9 @@ class SqliteConnection : public SqlConnection {
   }
 
   [[noreturn]] void fail(const std::string& sql) {
+    const int code = sqlite3_extended_errcode(db_);
     throw SqlError("SQLite: " + std::string(sqlite3_errmsg(db_)) + " [in: " + statementSummary(sql) + "]",
-                   std::to_string(sqlite3_extended_errcode(db_)));
+                   std::to_string(code), classifySqliteCode(code));
   }
 
   sqlite3* db_;

@@ -59,7 +59,9 @@ class Store {
   std::optional<int64_t> providerId(const std::string& name);
 
   // Writes a batch and the stream's cursor in one transaction. Records that fail validation or a
-  // database constraint are reported in the result and skipped; the rest of the batch is written.
+  // database constraint (their own fault) are reported in the result and skipped; the rest of the
+  // batch is written. Any other database error throws SqlError: nothing of the batch is written
+  // and the cursor stays where it was.
   WriteResult writeBatch(Batch batch);
   std::optional<std::string> loadCursor(const StreamKey& key);
 

@@ -56,6 +56,7 @@ struct p88_job {
   int64_t new_token_ttl = 0;
   bool in_authenticate = false;
   std::optional<std::string> previous_token;
+  std::string database_error;  // why the database failed this run (see databaseFault)
 };
 
 namespace p88::sync {
@@ -69,14 +70,48 @@ void log(p88_job* job, logging::Level level, const std::string& message) {
   logging::write(logging::Component::worker, level, job->env->label + " " + message);
 }
 
-// Writes what is buffered, with the cursor when given. Throws what the store throws.
-void flush(p88_job* job, const std::optional<std::string>& cursor) {
-  if (job->batch.events.empty() && job->batch.participants.empty() && !cursor) return;
+int32_t fail(p88_job* job, int32_t status, const std::string& message) {
+  job->last_error = logging::redact(message);
+  return status;
+}
+
+// The database failed a write: the run stops writing (what it buffers is dropped, the cursor
+// stays at the last committed checkpoint) and ends as a database fault, to be retried.
+int32_t databaseFault(p88_job* job, store::SqlErrorKind kind, const std::string& what) {
+  if (!job->result.database_fault) {
+    job->result.database_fault = kind;
+    job->database_error = logging::redact("database " + std::string(store::sqlErrorKindName(kind)) +
+                                          " fault while " + what);
+  }
+  job->batch.events.clear();
+  job->batch.participants.clear();
+  job->last_error = job->database_error;
+  return P88_ERR_TRANSIENT;
+}
+
+// Writes what is buffered, with the cursor when given; P88_OK, or the status of what stopped it
+// (a database fault, or the job was cancelled: a job that may have lost its lease writes nothing).
+int32_t flush(p88_job* job, const std::optional<std::string>& cursor, const char* what) {
+  if (job->result.database_fault) return P88_ERR_TRANSIENT;
+  if (job->batch.events.empty() && job->batch.participants.empty() && !cursor) return P88_OK;
+  if (job->env->cancelled && job->env->cancelled()) {
+    job->batch.events.clear();
+    job->batch.participants.clear();
+    return fail(job, P88_ERR_CANCELLED, std::string("cancelled by the host before ") + what);
+  }
   const store::StreamKey key = job->batch.key;
-  job->batch.cursor = cursor;
-  store::WriteResult w = job->env->store->writeBatch(std::move(job->batch));
+  store::Batch batch = std::move(job->batch);
   job->batch = store::Batch{};
   job->batch.key = key;
+  batch.cursor = cursor;
+  store::WriteResult w;
+  try {
+    w = job->env->store->writeBatch(std::move(batch));
+  } catch (const store::SqlError& e) {
+    return databaseFault(job, e.kind(), std::string(what) + ": " + e.what());
+  } catch (const std::exception& e) {
+    return databaseFault(job, store::SqlErrorKind::resource, std::string(what) + ": " + e.what());
+  }
   StreamResult& r = job->result;
   r.inserted += w.inserted;
   r.updated += w.updated;
@@ -92,15 +127,7 @@ void flush(p88_job* job, const std::optional<std::string>& cursor) {
     r.cursor = cursor;
   }
   if (job->env->progress) job->env->progress(r);
-}
-
-void maybeFlush(p88_job* job) {
-  if (job->batch.events.size() + job->batch.participants.size() >= job->env->batch_size) flush(job, std::nullopt);
-}
-
-int32_t fail(p88_job* job, int32_t status, const std::string& message) {
-  job->last_error = logging::redact(message);
-  return status;
+  return P88_OK;
 }
 
 int32_t hostHttp(p88_job* job, const p88_http_request* request, const p88_http_response** response) {
@@ -175,14 +202,11 @@ const std::string& recordId(const store::ParticipantRecord& r) { return r.provid
 template <typename Record>
 int32_t accept(p88_job* job, Record record, std::vector<Record>& buffer) {
   if (auto why = store::prepareRecord(record)) return refuse(job, recordId(record), *why);
+  if (job->result.database_fault) return fail(job, P88_ERR_TRANSIENT, job->database_error);
   record.prepared = true;
   buffer.push_back(std::move(record));
-  try {
-    maybeFlush(job);
-  } catch (const std::exception& ex) {
-    return fail(job, P88_ERR_TRANSIENT, std::string("writing a batch failed: ") + ex.what());
-  }
-  return P88_OK;
+  if (job->batch.events.size() + job->batch.participants.size() < job->env->batch_size) return P88_OK;
+  return flush(job, std::nullopt, "writing a batch");
 }
 
 int32_t hostEmitEvent(p88_job* job, const p88_event_record* r) {
@@ -259,12 +283,7 @@ void hostRecordError(p88_job* job, const char* record_id, const char* field, con
 }
 
 int32_t hostCheckpoint(p88_job* job, const char* cursor) {
-  try {
-    flush(job, std::string(cursor ? cursor : ""));
-    return P88_OK;
-  } catch (const std::exception& e) {
-    return fail(job, P88_ERR_TRANSIENT, std::string("committing a checkpoint failed: ") + e.what());
-  }
+  return flush(job, std::string(cursor ? cursor : ""), "committing a checkpoint");
 }
 
 int32_t hostIsCancelled(p88_job* job) { return job->env->cancelled && job->env->cancelled() ? 1 : 0; }
@@ -371,6 +390,7 @@ void accumulate(StreamResult& total, const StreamResult& r) {
   total.rejected += r.rejected;
   total.skipped += r.skipped;
   total.api_calls += r.api_calls;
+  if (!total.database_fault) total.database_fault = r.database_fault;
   for (const auto& p : r.problems)
     if (total.problems.size() < kMaxProblems) total.problems.push_back(p);
   if (total.ok() && !r.ok()) {
@@ -423,13 +443,15 @@ StreamResult runStream(const StreamRun& run, JobEnvironment& env) {
   if (rc != P88_OK) job.result.error = job.last_error.empty() ? statusName(rc) : job.last_error;
   // Records emitted after the last checkpoint are kept (upserts are idempotent); the cursor stays
   // where the last checkpoint put it.
-  try {
-    flush(&job, std::nullopt);
-  } catch (const std::exception& e) {
-    if (job.result.ok()) {
-      job.result.status = P88_ERR_TRANSIENT;
-      job.result.error = logging::redact(std::string("writing the last batch failed: ") + e.what());
-    }
+  const int32_t last = flush(&job, std::nullopt, "writing the last batch");
+  if (last != P88_OK && job.result.ok()) {
+    job.result.status = last;
+    job.result.error = job.last_error;
+  }
+  // Whatever the plugin made of it, a run the database failed is a database fault.
+  if (job.result.database_fault) {
+    job.result.status = P88_ERR_TRANSIENT;
+    job.result.error = job.database_error;
   }
   if (job.result.ok() && !job.result.checkpointed)
     log(&job, logging::Level::warning, "stream " + run.stream + " finished without a checkpoint");

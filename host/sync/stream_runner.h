@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "p88/plugin.h"
+#include "store/sql_connection.h"
 
 namespace p88::store {
 class Store;
@@ -56,6 +57,9 @@ struct StreamResult {
   int64_t api_calls = 0;
   bool checkpointed = false;
   std::optional<std::string> cursor;  // the last committed cursor
+  // The run failed because the database did (not the provider, not a record): what kind of
+  // fault. Nothing after the last committed checkpoint was kept; the job is to be retried.
+  std::optional<store::SqlErrorKind> database_fault;
   bool ok() const { return status == P88_OK; }
 };
 

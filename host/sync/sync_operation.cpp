@@ -176,7 +176,15 @@ OperationResult runOperation(const Operation& op, JobEnvironment& env) {
     }
     store::StreamKey key{op.credential->timing_partner_id, op.credential->provider_id,
                          op.credential->id, run.stream, run.provider_event_id};
-    run.cursor = env.store->loadCursor(key);
+    try {
+      run.cursor = env.store->loadCursor(key);
+    } catch (const store::SqlError& e) {
+      result.total.status = P88_ERR_TRANSIENT;
+      result.total.database_fault = e.kind();
+      result.total.error = logging::redact("database " + std::string(store::sqlErrorKindName(e.kind())) +
+                                           " fault while reading the cursor of " + run.stream + ": " + e.what());
+      break;
+    }
     const bool incremental = !op.force_full && run.cursor && (s.modes & P88_MODE_INCREMENTAL);
     run.mode = incremental ? P88_MODE_INCREMENTAL : P88_MODE_FULL;
     if (!incremental) result.mode = "full";
@@ -185,7 +193,7 @@ OperationResult runOperation(const Operation& op, JobEnvironment& env) {
     result.streams.emplace_back(run.stream, std::move(r));
     if (!result.total.ok()) break;  // the next stream would meet the same provider trouble
   }
-  if (result.streams.empty()) {
+  if (result.streams.empty() && result.total.ok()) {
     result.total.status = P88_ERR_INVALID;
     result.total.error = "the plugin has no " + std::string(scope == P88_SCOPE_ACCOUNT ? "account" : "event") +
                          "-scoped stream for operation '" + op.operation + "'";

@@ -61,7 +61,7 @@ TEST_F(PostgresWriter, WritesTwoThousandRecordsInAHandfulOfStatements) {
 TEST_F(PostgresWriter, IsolatesARefusedRowInLogarithmicallyManyStatements) {
   store_->connection().script(
       "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-      "IF NEW.provider_participant_id = '1234' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$; "
+      "IF NEW.provider_participant_id = '1234' THEN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$; "
       "CREATE TRIGGER refuse BEFORE INSERT ON participants FOR EACH ROW EXECUTE FUNCTION refuse();");
   store::Batch b = batch(2000);
   reset();

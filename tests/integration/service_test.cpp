@@ -10,6 +10,7 @@
 
 #include "store/store.h"
 #include "support/ground_truth.h"
+#include "support/service_fixture.h"
 #include "support/sim_process.h"
 #include "support/test_support.h"
 
@@ -19,83 +20,13 @@ namespace {
 using nlohmann::json;
 using Backend = store::DatabaseConfig::Backend;
 
-const std::vector<std::string> kSlugs = {"runsignup", "raceroster", "haku", "letsdothis"};
-
-class Service : public test::BackendTest {
+class Service : public test::ServiceFixture {
  protected:
   void SetUp() override {
-    test::BackendTest::SetUp();
+    test::ServiceFixture::SetUp();
     if (IsSkipped()) return;
-    std::vector<std::string> args = {"--partners", "1", "--participants", "30", "--large-event", "3000"};
-    for (const auto& s : kSlugs) args.insert(args.end(), {"--rate-limit", s + "=1000000/3600"});
-    sim_ = std::make_unique<test::SimProcess>(args);
-    test::registerSimCredentials(*store_, *sim_, kSlugs);
-    // The operator's budget per credential; the simulator allows as much.
-    store_->query("UPDATE providers SET rate_limit_per_hour = 1000000");
+    startService();
   }
-
-  std::map<std::string, std::string> env() const {
-    auto e = db_->hostEnv();
-    e["P88_LOG_DIR"] = logs_.path();
-    for (const auto& s : kSlugs) {
-      std::string upper = s;
-      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      e["P88_" + upper + "_BASE_URL"] = sim_->url(s);
-    }
-    return e;
-  }
-  // Fast windows: every event is due every 4 s (within 72 h of its start, every 3 s).
-  std::vector<std::string> args(std::vector<std::string> mode) const {
-    for (const char* kv : {"engine.tick=1s", "worker.poll=0.2", "schedule.default_every=4s", "schedule.windows=72h:3s", "status.every=2s",
-                           "worker.lease=8s", "shutdown.grace=10s"})
-      mode.insert(mode.end(), {"-D", kv});
-    return mode;
-  }
-
-  // Waits until every provider's current events equal the ground truth; the last differences.
-  std::string waitForTruth(int seconds) {
-    std::string last;
-    for (int i = 0; i < seconds; ++i) {
-      last.clear();
-      for (const auto& s : kSlugs) {
-        auto c = test::compareWithTruth(*store_, *sim_, s);
-        if (!c.matches()) last += s + ": " + std::to_string(c.differences.size()) + " differences, e.g. " + c.differences[0] + "\n";
-      }
-      if (last.empty()) return "";
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
-    return last;
-  }
-
-  void mutateEverything() {
-    for (const auto& s : kSlugs)
-      for (const char* kind : {"new", "edit", "bib", "cancel", "transfer"})
-        sim_->control("mutate", {{"provider", s}, {"kind", kind}, {"count", 2}});
-  }
-
-  int64_t count(const std::string& sql) { return std::stoll(store_->query(sql).rows.at(0).at(0).value_or("0")); }
-
-  // One job per stream and due time; no job completed twice (a failed attempt is retried: that
-  // is a second run of the same job, and allowed); no job failed for good.
-  void expectEveryDueTimeRanOnce() {
-    EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT partner_provider_credential_id, operation_type, COALESCE(event_id, ''), "
-                    "scheduled_time FROM sync_queue GROUP BY partner_provider_credential_id, operation_type, "
-                    "COALESCE(event_id, ''), scheduled_time HAVING COUNT(*) > 1) d"),
-              0)
-        << "two jobs for one stream and due time";
-    EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT sync_queue_id FROM sync_history WHERE sync_queue_id IS NOT NULL "
-                    "AND status <> 'failed' GROUP BY sync_queue_id HAVING COUNT(*) > 1) d"),
-              0)
-        << "a job completed twice";
-    auto failed = store_->query("SELECT h.error_details FROM sync_history h JOIN sync_queue q ON "
-                                "q.sync_queue_id = h.sync_queue_id WHERE q.status = 'failed'");
-    std::string why;
-    for (const auto& r : failed.rows) why += r[0].value_or("") + "\n";
-    EXPECT_EQ(failed.rows.size(), 0u) << "jobs failed for good:\n" << why;
-  }
-
-  std::unique_ptr<test::SimProcess> sim_;
-  test::TempDir logs_;
 };
 
 TEST_P(Service, KeepsTheDatabaseAtGroundTruthWhileProvidersChange) {

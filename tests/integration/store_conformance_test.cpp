@@ -2,6 +2,8 @@
 // (started by scripts/test.sh), and both must behave the same.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "store/store.h"
 #include "support/test_support.h"
 
@@ -243,7 +245,8 @@ TEST_P(StoreConformance, ARecordTheDatabaseRefusesIsSkippedNotTheBatch) {
   if (GetParam() == Backend::postgresql) {
     store_->connection().script(
         "CREATE FUNCTION refuse_bib() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "IF NEW.bib = 'REFUSE' THEN RAISE EXCEPTION 'bib REFUSE is reserved'; END IF; RETURN NEW; END $$; "
+        "IF NEW.bib = 'REFUSE' THEN RAISE EXCEPTION 'bib REFUSE is reserved' USING ERRCODE = 'check_violation'; "
+        "END IF; RETURN NEW; END $$; "
         "CREATE TRIGGER refuse_bib BEFORE INSERT OR UPDATE ON participants FOR EACH ROW EXECUTE FUNCTION refuse_bib();");
   } else {
     store_->connection().script(
@@ -265,6 +268,72 @@ TEST_P(StoreConformance, ARecordTheDatabaseRefusesIsSkippedNotTheBatch) {
   EXPECT_NE(r.rejected[0].reason.find("bib REFUSE is reserved"), std::string::npos) << r.rejected[0].reason;
   EXPECT_EQ(one("SELECT COUNT(*) FROM participants"), "38");
   EXPECT_EQ(store_->loadCursor(b.key).value_or(""), "after-refusals");
+}
+
+// A database fault is nobody's record's fault: the batch fails whole, its cursor with it, and the
+// same batch written again once the fault clears stores everything.
+void expectTheBatchFailsWholeThenSucceeds(store::Store& store, const Batch& b, store::SqlErrorKind expected,
+                                          const std::function<void()>& clear_fault) {
+  try {
+    store.writeBatch(b);
+    ADD_FAILURE() << "the faulty write succeeded";
+  } catch (const store::SqlError& e) {
+    EXPECT_EQ(e.kind(), expected) << e.what();
+  }
+  EXPECT_EQ(store.query("SELECT COUNT(*) FROM participants").rows.at(0).at(0).value_or(""), "0")
+      << "a record of the failed batch was written";
+  EXPECT_EQ(store.loadCursor(b.key).value_or("<none>"), "before") << "the cursor moved past a failed batch";
+  clear_fault();
+  store::WriteResult r = store.writeBatch(b);
+  EXPECT_EQ(r.inserted, b.participants.size());
+  EXPECT_TRUE(r.rejected.empty());
+  EXPECT_EQ(store.loadCursor(b.key).value_or(""), "after");
+}
+
+TEST_P(StoreConformance, ADatabaseFaultFailsTheWholeBatchAndKeepsTheCursor) {
+  Batch first = batch();
+  first.cursor = "before";
+  store_->writeBatch(first);
+  Batch b = batch();
+  for (int i = 1; i <= 300; ++i) {
+    ParticipantRecord p = participant(std::to_string(i));
+    p.raw_json += std::string(2000, ' ');  // pages' worth of data
+    b.participants.push_back(p);
+  }
+  b.cursor = "after";
+  if (GetParam() == Backend::sqlite) {
+    // The database is full (as a full disk is, SQLITE_FULL): no more pages than it has now.
+    const std::string pages = store_->query("PRAGMA page_count").rows.at(0).at(0).value_or("0");
+    store_->query("PRAGMA max_page_count = " + pages);
+    expectTheBatchFailsWholeThenSucceeds(*store_, b, store::SqlErrorKind::resource,
+                                         [&] { store_->query("PRAGMA max_page_count = 1073741823"); });
+  } else {
+    // A deadlock the first time the table is written (a sequence is not rolled back with it).
+    store_->connection().script(
+        "CREATE SEQUENCE deadlock_once; "
+        "CREATE FUNCTION deadlock_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF nextval('deadlock_once') = 1 THEN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected'; "
+        "END IF; RETURN NEW; END $$; "
+        "CREATE TRIGGER deadlock_once BEFORE INSERT ON participants FOR EACH ROW EXECUTE FUNCTION deadlock_once();");
+    expectTheBatchFailsWholeThenSucceeds(*store_, b, store::SqlErrorKind::transient, [] {});
+  }
+}
+
+TEST_P(StoreConformance, AStatementTimeoutFailsTheBatchNotARecord) {
+  if (GetParam() == Backend::sqlite) GTEST_SKIP() << "PostgreSQL's statement_timeout";
+  Batch first = batch();
+  first.cursor = "before";
+  store_->writeBatch(first);
+  store_->connection().script(
+      "CREATE SEQUENCE slow_once; "
+      "CREATE FUNCTION slow_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "IF nextval('slow_once') = 1 THEN PERFORM pg_sleep(3); END IF; RETURN NEW; END $$; "
+      "CREATE TRIGGER slow_once BEFORE INSERT ON participants FOR EACH ROW EXECUTE FUNCTION slow_once(); "
+      "SET statement_timeout = 500");
+  Batch b = batch();
+  for (int i = 1; i <= 20; ++i) b.participants.push_back(participant(std::to_string(i)));
+  b.cursor = "after";
+  expectTheBatchFailsWholeThenSucceeds(*store_, b, store::SqlErrorKind::transient, [] {});
 }
 
 TEST_P(StoreConformance, ARepeatedRecordInOneBatchKeepsTheLastOccurrence) {

@@ -1,0 +1,212 @@
+// The database fails under p88 and p88 recovers by itself: backends killed, the server restarted,
+// deadlocks, statement timeouts, a full disk. Each fault is caused for real, against a private
+// PostgreSQL that only this executable uses (ctest runs it under scripts/with-postgres.sh, which
+// also says how to restart that server), and the end state is the simulator's ground truth.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/mount.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "store/store.h"
+#include "support/ground_truth.h"
+#include "support/service_fixture.h"
+#include "support/test_support.h"
+
+namespace p88 {
+namespace {
+
+using Backend = store::DatabaseConfig::Backend;
+using store::SqlErrorKind;
+
+void restartPostgres() {
+  const char* restart = std::getenv("P88_TEST_PG_RESTART");
+  ASSERT_NE(restart, nullptr) << "run through scripts/with-postgres.sh, which says how to restart its server";
+  ASSERT_EQ(std::system((std::string(restart) + " >/dev/null").c_str()), 0) << restart;
+}
+
+// Ends every p88host session on the test's database (their application_name is p88host/PID);
+// returns how many.
+int64_t killHostBackends(store::SqlConnection& admin, const std::string& dbname) {
+  auto r = admin.query(
+      "SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND "
+      "application_name LIKE 'p88host/%'",
+      {dbname});
+  return std::stoll(r.rows.at(0).at(0).value_or("0"));
+}
+
+SqlErrorKind kindOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const store::SqlError& e) {
+    return e.kind();
+  }
+  ADD_FAILURE() << "no error";
+  return SqlErrorKind::resource;
+}
+
+class PostgresConnectionFaults : public test::BackendTest {};
+
+TEST_P(PostgresConnectionFaults, AKilledSessionReconnectsAtTheNextStatement) {
+  auto admin = store::connectPostgres(test::postgresAdminParams());
+  const std::string pid = store_->query("SELECT pg_backend_pid()").rows.at(0).at(0).value();
+  const int64_t reconnects = store::reconnectCount();
+  admin->query("SELECT pg_terminate_backend($1::integer)", {pid});
+  EXPECT_EQ(kindOf([&] { store_->query("SELECT 1"); }), SqlErrorKind::connection) << "the statement that met the loss";
+  EXPECT_EQ(store_->query("SELECT 1").rows.at(0).at(0).value_or(""), "1") << "the next one reconnects";
+  EXPECT_NE(store_->query("SELECT pg_backend_pid()").rows.at(0).at(0).value(), pid);
+  EXPECT_EQ(store_->connection().generation(), 1);
+  EXPECT_EQ(store::reconnectCount(), reconnects + 1);
+  // The session's settings come back with it.
+  EXPECT_EQ(store_->query("SHOW TimeZone").rows.at(0).at(0).value_or(""), "UTC");
+  EXPECT_EQ(store_->query("SHOW statement_timeout").rows.at(0).at(0).value_or(""), "2min");
+  EXPECT_EQ(store_->query("SHOW tcp_keepalives_idle").rows.at(0).at(0).value_or(""), "30");
+}
+
+TEST_P(PostgresConnectionFaults, ATransactionCutOffIsNeverContinuedOnTheNewSession) {
+  auto admin = store::connectPostgres(test::postgresAdminParams());
+  store_->query("CREATE TABLE t (v integer)");
+  {
+    store::Transaction tx(store_->connection());
+    store_->query("INSERT INTO t VALUES (1)");
+    admin->query("SELECT pg_terminate_backend($1::integer)", {store_->query("SELECT pg_backend_pid()").rows[0][0].value()});
+    EXPECT_EQ(kindOf([&] { store_->query("INSERT INTO t VALUES (2)"); }), SqlErrorKind::connection);
+    // Not in autocommit on a new session: the transaction is gone, and so is what follows in it.
+    EXPECT_EQ(kindOf([&] { store_->query("INSERT INTO t VALUES (3)"); }), SqlErrorKind::connection);
+    EXPECT_EQ(kindOf([&] { tx.commit(); }), SqlErrorKind::connection);
+  }  // ROLLBACK ends it
+  EXPECT_EQ(store_->query("SELECT COUNT(*) FROM t").rows.at(0).at(0).value_or(""), "0");
+}
+
+TEST_P(PostgresConnectionFaults, AServerRestartIsWaitedOutWithBackoff) {
+  restartPostgres();
+  // The first statement meets the loss; later ones reconnect (the server is back: pg_ctl -w).
+  EXPECT_EQ(kindOf([&] { store_->query("SELECT 1"); }), SqlErrorKind::connection);
+  EXPECT_EQ(store_->query("SELECT 1").rows.at(0).at(0).value_or(""), "1");
+}
+
+INSTANTIATE_TEST_SUITE_P(PostgreSQL, PostgresConnectionFaults, ::testing::Values(Backend::postgresql),
+                         [](const auto&) { return "postgresql"; });
+
+class DatabaseFaults : public test::ServiceFixture {
+ protected:
+  void SetUp() override {
+    test::ServiceFixture::SetUp();
+    if (IsSkipped()) return;
+    startService();
+  }
+
+  // The highest "db reconnects=N" a host's status line reported.
+  static int64_t reconnectsReported(const std::string& out) {
+    int64_t most = 0;
+    static const std::regex re("db reconnects=([0-9]+)");
+    for (auto it = std::sregex_iterator(out.begin(), out.end(), re); it != std::sregex_iterator(); ++it)
+      most = std::max<int64_t>(most, std::stoll((*it)[1]));
+    return most;
+  }
+
+  void waitForRunningJob() {
+    for (int i = 0; i < 100 && count("SELECT COUNT(*) FROM sync_queue WHERE status = 'running'") == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+};
+
+TEST_P(DatabaseFaults, KilledBackendsAndARestartLoseNothingAndNeedNoRestartOfP88) {
+  // The large RunSignUp event answers slowly now and then, so a sync is in flight when the
+  // database goes.
+  sim_->control("faults", {{"provider", "runsignup"}, {"path_prefix", "/Rest/race/"}, {"kind", "slow"},
+                           {"delay_ms", 1500}, {"probability", 0.2}});
+  std::vector<std::unique_ptr<test::HostProcess>> hosts;
+  for (int i = 0; i < 2; ++i)
+    hosts.push_back(std::make_unique<test::HostProcess>(args({"--workers", "2"}), env()));
+  for (auto& h : hosts) ASSERT_TRUE(h->waitForOutput("p88host running", 30)) << h->err();
+  ASSERT_EQ(waitForTruth(120), "") << "the first syncs did not reach the ground truth";
+
+  auto admin = store::connectPostgres(test::postgresAdminParams());
+  int64_t killed = 0, running_at_kill = 0;
+  for (int round = 0; round < 2; ++round) {
+    mutateEverything();
+    waitForRunningJob();
+    running_at_kill += count("SELECT COUNT(*) FROM sync_queue WHERE status = 'running'");
+    killed += killHostBackends(*admin, db_->config().postgres.dbname);
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+  }
+  mutateEverything();
+  waitForRunningJob();
+  running_at_kill += count("SELECT COUNT(*) FROM sync_queue WHERE status = 'running'");
+  restartPostgres();
+  mutateEverything();
+
+  const std::string diff = waitForTruth(150);
+  EXPECT_EQ(diff, "") << "after two rounds of killed backends and a restart";
+  EXPECT_GE(killed, 4) << "each host has at least a worker's, the engine's and the status line's sessions";
+  EXPECT_GT(running_at_kill, 0) << "no sync was in flight when the database went";
+  for (auto& h : hosts) {
+    h->signal(SIGTERM);
+    EXPECT_EQ(h->wait(30), 0) << h->out() << h->err();
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE status = 'running'"), 0) << "left running";
+  expectEveryDueTimeRanOnce();
+  int64_t reconnects = 0;
+  for (auto& h : hosts) reconnects += reconnectsReported(h->out());
+  EXPECT_GE(reconnects, 2) << hosts[0]->out();
+  const int64_t faulted = count("SELECT COUNT(*) FROM sync_history WHERE CAST(error_details AS TEXT) LIKE '%database%'");
+  const int64_t retried = count(
+      "SELECT COUNT(DISTINCT sync_queue_id) FROM sync_history WHERE status = 'failed' AND CAST(error_details AS TEXT) "
+      "LIKE '%database%'");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue q WHERE q.status <> 'completed' AND q.sync_queue_id IN (SELECT "
+                  "sync_queue_id FROM sync_history WHERE status = 'failed')"),
+            0)
+      << "a job the database failed did not complete when it came back";
+  std::cout << "figures: backends killed=" << killed << " jobs running at the faults=" << running_at_kill
+            << " reconnects reported=" << reconnects << " sync runs failed by the database=" << faulted
+            << " jobs retried=" << retried << " registrations compared="
+            << [&] {
+                 size_t n = 0;
+                 for (const auto& s : kSlugs) n += test::compareWithTruth(*store_, *sim_, s).registrations;
+                 return n;
+               }()
+            << " registrations lost=0" << std::endl;
+}
+
+TEST_P(DatabaseFaults, ADeadlockAndAStatementTimeoutFailTheBatchAndTheJobIsRetriedWithoutAnAttempt) {
+  // The first participants row written raises a deadlock; the first of the next statement waits
+  // past the statement timeout. A sequence counts: it is not rolled back with the statement.
+  store_->connection().script(
+      "CREATE SEQUENCE fault_seq; "
+      "CREATE FUNCTION fault_once() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE n bigint := nextval('fault_seq'); "
+      "BEGIN IF n = 1 THEN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected'; END IF; "
+      "IF n = 2 THEN PERFORM pg_sleep(5); END IF; RETURN NEW; END $$; "
+      "CREATE TRIGGER fault_once BEFORE INSERT ON participants FOR EACH ROW EXECUTE FUNCTION fault_once();");
+  auto host = std::make_unique<test::HostProcess>(
+      args({"--workers", "2", "-D", "db.statement_timeout=2", "-D", "retry.database=1s"}), env());
+  ASSERT_TRUE(host->waitForOutput("p88host running", 30)) << host->err();
+  EXPECT_EQ(waitForTruth(120), "") << "after the faults cleared";
+  host->signal(SIGTERM);
+  EXPECT_EQ(host->wait(30), 0) << host->out() << host->err();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_history WHERE status = 'failed' AND CAST(error_details AS TEXT) LIKE "
+                  "'%database transient fault%deadlock detected%'"),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_history WHERE status = 'failed' AND CAST(error_details AS TEXT) LIKE "
+                  "'%database transient fault%statement timeout%'"),
+            1);
+  const std::string faulted_jobs =
+      "SELECT sync_queue_id FROM sync_history WHERE status = 'failed' AND CAST(error_details AS TEXT) LIKE "
+      "'%database transient fault%'";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE sync_queue_id IN (" + faulted_jobs + ")"), 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE sync_queue_id IN (" + faulted_jobs +
+                  ") AND (retry_count > 0 OR status <> 'completed')"),
+            0)
+      << "a database fault used an attempt, or its job did not complete";
+  expectEveryDueTimeRanOnce();
+}
+
+INSTANTIATE_TEST_SUITE_P(PostgreSQL, DatabaseFaults, ::testing::Values(Backend::postgresql),
+                         [](const auto&) { return "postgresql"; });
+
+}  // namespace
+}  // namespace p88
