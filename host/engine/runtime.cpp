@@ -39,6 +39,7 @@ std::string statusLine(store::Store& store, const WorkerShared& shared, bool lea
                      " throttles=" + std::to_string(shared.throttles.load()) +
                      " database faults=" + std::to_string(shared.database_faults.load()) +
                      "; db reconnects=" + std::to_string(store::reconnectCount());
+  if (const int64_t lost = logging::failedWrites(); lost > 0) line += "; log writes failed=" + std::to_string(lost);
   if (role != Role::worker_only) line += leader ? "; engine: scheduling" : "; engine: standing by";
   // The earlier of the queue's next pending job and the engine's next due time (both
   // "YYYY-MM-DD HH:MM:SS", which sorts as time does).

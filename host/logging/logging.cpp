@@ -10,7 +10,9 @@
 #include <Poco/PatternFormatter.h>
 #include <Poco/SplitterChannel.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +36,36 @@ class RedactingChannel : public Poco::Channel {
     Poco::Message copy(msg);
     copy.setText(redact(msg.getText()));
     next_->log(copy);
+  }
+
+ private:
+  Poco::Channel::Ptr next_;
+};
+
+std::atomic<int64_t> failed_writes{0};
+
+// A log line that cannot be written (a full disk, a removed directory, /dev/full) is counted and
+// reported once on stderr; it never throws into the code that logged it, which may be a catch
+// handler already.
+void logWriteFailed(const char* why) noexcept {
+  if (failed_writes.fetch_add(1) == 0)
+    std::fprintf(stderr, "p88host: a log write failed (%s); later failures are counted in the status line, not reported\n",
+                 why);
+}
+
+class NeverThrowingChannel : public Poco::Channel {
+ public:
+  explicit NeverThrowingChannel(Poco::Channel::Ptr next) : next_(std::move(next)) {}
+  void log(const Poco::Message& msg) override {
+    try {
+      next_->log(msg);
+    } catch (const Poco::Exception& e) {
+      logWriteFailed(e.displayText().c_str());
+    } catch (const std::exception& e) {
+      logWriteFailed(e.what());
+    } catch (...) {
+      logWriteFailed("unknown error");
+    }
   }
 
  private:
@@ -70,7 +102,7 @@ Poco::Channel::Ptr formatted(Poco::Channel::Ptr inner) {
 Poco::Channel::Ptr fileChannel(const std::filesystem::path& path) {
   Poco::Channel::Ptr file(new Poco::FileChannel(path.string()));
   file->open();
-  return formatted(file);
+  return Poco::Channel::Ptr(new NeverThrowingChannel(formatted(file)));
 }
 
 // Can we create the directory and append to each file in it?
@@ -117,15 +149,25 @@ std::string configure(const Setup& setup) {
   return warning;
 }
 
-void write(Component component, Level level, const std::string& message) {
-  Poco::Logger& logger = Poco::Logger::get(loggerName(component));
-  switch (level) {
-    case Level::debug: logger.debug(message); break;
-    case Level::information: logger.information(message); break;
-    case Level::warning: logger.warning(message); break;
-    case Level::error: logger.error(message); break;
+void write(Component component, Level level, const std::string& message) noexcept {
+  try {
+    Poco::Logger& logger = Poco::Logger::get(loggerName(component));
+    switch (level) {
+      case Level::debug: logger.debug(message); break;
+      case Level::information: logger.information(message); break;
+      case Level::warning: logger.warning(message); break;
+      case Level::error: logger.error(message); break;
+    }
+  } catch (const Poco::Exception& e) {
+    logWriteFailed(e.displayText().c_str());
+  } catch (const std::exception& e) {
+    logWriteFailed(e.what());
+  } catch (...) {
+    logWriteFailed("unknown error");
   }
 }
+
+int64_t failedWrites() { return failed_writes.load(); }
 
 void addSecret(const std::string& secret) {
   if (secret.size() < 4) return;  // masking "ab" everywhere would garble every line

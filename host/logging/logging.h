@@ -22,11 +22,14 @@ struct Setup {
 // logs to stderr instead. Returns that warning ("" when the files are in use).
 std::string configure(const Setup& setup);
 
-void write(Component component, Level level, const std::string& message);
-inline void debug(Component c, const std::string& m) { write(c, Level::debug, m); }
-inline void info(Component c, const std::string& m) { write(c, Level::information, m); }
-inline void warning(Component c, const std::string& m) { write(c, Level::warning, m); }
-inline void error(Component c, const std::string& m) { write(c, Level::error, m); }
+// Never throws: a line that cannot be written is counted (failedWrites) and the first failure is
+// reported on stderr.
+void write(Component component, Level level, const std::string& message) noexcept;
+int64_t failedWrites();
+inline void debug(Component c, const std::string& m) noexcept { write(c, Level::debug, m); }
+inline void info(Component c, const std::string& m) noexcept { write(c, Level::information, m); }
+inline void warning(Component c, const std::string& m) noexcept { write(c, Level::warning, m); }
+inline void error(Component c, const std::string& m) noexcept { write(c, Level::error, m); }
 
 // Secrets (passwords, API keys and secrets, tokens) to mask as "***" wherever they appear.
 void addSecret(const std::string& secret);

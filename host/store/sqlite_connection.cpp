@@ -1,4 +1,6 @@
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <unordered_map>
@@ -119,6 +121,12 @@ class SqliteConnection : public SqlConnection {
 }  // namespace
 
 std::unique_ptr<SqlConnection> openSqlite(const std::string& path) {
+  // A new database file is readable by its owner only (it holds registrants' personal data and
+  // credentials), whatever the umask; SQLite gives its -wal and -shm files the same mode.
+  if (path != ":memory:" && path.rfind("file:", 0) != 0) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,

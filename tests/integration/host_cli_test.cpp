@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "store/store.h"
@@ -98,6 +100,19 @@ TEST(HostCli, MigrateCreatesTheSchemaAndRegistersPluginProviders) {
   EXPECT_EQ(again.exit_code, 0);
   EXPECT_TRUE(contains(again.out, "none pending (schema version 3)")) << again.out;
   EXPECT_TRUE(contains(again.out, "registered as provider_id 100")) << again.out;
+}
+
+TEST(HostCli, ANewSqliteDatabaseIsReadableByItsOwnerOnly) {
+  test::TempDir dir;
+  const mode_t before = ::umask(022);  // a permissive umask, as an operator's shell may have
+  auto r = runHost({"--migrate", "--db-path", dir.file("p88.db"), "--log-dir", dir.path()});
+  ::umask(before);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* f : {"p88.db", "p88.db-wal", "p88.db-shm"}) {
+    struct stat st {};
+    if (::stat(dir.file(f).c_str(), &st) != 0) continue;  // -wal and -shm go when the last connection closes
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
+  }
 }
 
 TEST(HostCli, TestConnectionOnSqlitePrintsVersionAndDatabase) {

@@ -14,6 +14,7 @@
 #include <set>
 #include <signal.h>
 #include <thread>
+#include <unistd.h>
 
 #include "store/store.h"
 #include "support/ground_truth.h"
@@ -275,6 +276,20 @@ class ProviderFaults : public ProviderSync {
     return h.empty() ? "" : h.rows[0][0].value_or("");
   }
 };
+
+TEST_P(ProviderFaults, AFullLogDiskDoesNotStopSyncing) {
+  // Every log file is /dev/full: each write fails with ENOSPC, as on a full /var/log.
+  for (const char* f : {"provider_integration.log", "provider_sync.log", "sync_worker.log"})
+    ASSERT_EQ(::symlink("/dev/full", logs_.file(f).c_str()), 0) << f;
+  auto r = sync();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  expectDatabaseMatchesTruth();
+  // Said once, not per line.
+  const std::string said = "a log write failed";
+  const size_t first = r.err.find(said);
+  EXPECT_NE(first, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(said, first + 1), std::string::npos) << r.err;
+}
 
 TEST_P(ProviderFaults, RejectedCredentialFailsWithoutShowingIt) {
   const std::string wrong = is("letsdothis") ? "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.wrong-signature-8d1f" : "wrong-secret-8d1f3a";
