@@ -51,6 +51,9 @@ EngineConfig engineConfig(const std::map<std::string, std::string>& m) {
   with(m, "retry.database", [&](const std::string& v) { c.database_retry = parseDuration(v); });
   with(m, "retry.jitter", [&](const std::string& v) { c.retry.jitter = number(v, 0, 1); });
   with(m, "ratelimit.burst", [&](const std::string& v) { c.burst = number(v, 1, 1000); });
+  with(m, "http.call_deadline", [&](const std::string& v) { c.call_deadline = positive(v); });
+  with(m, "worker.job_deadline", [&](const std::string& v) { c.job_deadline = positive(v); });
+  with(m, "sync.max_pages", [&](const std::string& v) { c.max_pages = static_cast<size_t>(number(v, 1, 1e9)); });
   with(m, "shutdown.grace", [&](const std::string& v) { c.grace = parseDuration(v); });
   with(m, "queue.keep_finished", [&](const std::string& v) { c.keep_finished = positive(v); });
   with(m, "status.every", [&](const std::string& v) { c.status_every = positive(v); });

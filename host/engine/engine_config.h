@@ -15,7 +15,12 @@
 //                                               deadlock, timeout) is retried this soon, without
 //                                               using an attempt
 //   ratelimit.burst            3                calls a credential may make at once
-//   shutdown.grace             30s              time running jobs get after SIGTERM
+//   http.call_deadline         5m               one HTTP call, every attempt included: abandoned after
+//   worker.job_deadline        12h              one job: no call starts after it, one in flight is
+//                                               abandoned; the job is retried, naming the deadline
+//   sync.max_pages             10000            requests one stream run may make before it is stopped
+//   shutdown.grace             30s              time running jobs get after SIGTERM (at four fifths
+//                                               of it they are cancelled; at its end p88host exits)
 //   status.every               60s              the status line
 //   queue.keep_finished        7d               completed and failed jobs are purged after this
 //                                               (each stream's newest stays: it is scheduled from)
@@ -38,6 +43,9 @@ struct EngineConfig {
   int max_rescues = 3;
   double burst = 3;
   Seconds grace{30};
+  Seconds call_deadline{300};
+  Seconds job_deadline{12 * 3600};
+  size_t max_pages = 10000;
   Seconds status_every{60};
   Seconds keep_finished{7 * 24 * 3600};
 };

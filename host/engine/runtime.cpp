@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 #include <ostream>
@@ -205,11 +206,26 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   logging::info(logging::Component::main, stopping);
   engine_stop = true;
   shared.stop_claiming = true;
-  for (auto until = Clock::now() + config.grace; Clock::now() < until && workers_running > 0;)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Running jobs finish within four fifths of the grace period or are cancelled (their calls are
+  // abandoned mid-read, the jobs go back to the queue without using an attempt); at its end the
+  // process exits whatever is still stuck, so systemd never has to kill it.
+  const auto signalled = Clock::now();
+  const auto cancel_at = signalled + std::chrono::duration_cast<Clock::duration>(config.grace * 4 / 5);
+  const auto exit_at = signalled + std::chrono::duration_cast<Clock::duration>(config.grace);
+  while (Clock::now() < cancel_at && workers_running > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   if (workers_running > 0) {
     shared.cancel_running = true;  // released back to the queue without using an attempt
-    logging::warning(logging::Component::main, "grace period over: running jobs released");
+    const std::string cancelling = "grace period nearly over: running jobs cancelled and released";
+    out << cancelling << std::endl;
+    logging::warning(logging::Component::main, cancelling);
+  }
+  while (Clock::now() < exit_at && workers_running > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (workers_running > 0) {
+    const std::string stuck = "grace period over with " + std::to_string(workers_running.load()) +
+                              " workers still stuck: exiting now (their jobs are rescued when the leases lapse)";
+    out << stuck << std::endl;
+    logging::error(logging::Component::main, stuck);
+    std::_Exit(1);
   }
   for (auto& t : threads) t.join();
   out << "p88host stopped: jobs done=" << shared.jobs_done << " failed=" << shared.jobs_failed

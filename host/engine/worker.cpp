@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <map>
 #include <random>
@@ -223,7 +224,9 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
     op.event = events.front();
   }
 
-  http::Session session(sync::providerBaseUrl(*shared_.settings, *provider, *plugin));
+  http::Options http_options;
+  http_options.call_deadline_ms = static_cast<int>(std::min<int64_t>(shared_.config.call_deadline.count() * 1000, INT32_MAX));
+  http::Session session(sync::providerBaseUrl(*shared_.settings, *provider, *plugin), http_options);
   const queue::Budget budget = budgetFor(shared_, *provider);
   // The heartbeat: its own thread and connection (opened at the first beat: most jobs end
   // sooner), renewing the lease every third of it for as long as the job runs, however long a
@@ -300,6 +303,9 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
               " credential=" + std::to_string(job->credential_id) + " job=" + std::to_string(job->id);
   env.progress = progress;
   env.cancelled = [&] { return shared_.cancel_running.load() || lease_lost; };
+  env.deadline = (Clock::now() + shared_.config.job_deadline).time_since_epoch().count();
+  env.deadline_setting = "worker.job_deadline = " + std::to_string(shared_.config.job_deadline.count()) + " s";
+  env.max_requests = shared_.config.max_pages;
   env.before_request = [&] {
     while (true) {
       if (!keep_lease() || shared_.cancel_running) return false;

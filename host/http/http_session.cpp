@@ -9,11 +9,14 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <thread>
 
@@ -33,6 +36,49 @@ void initializeSslOnce() {
 bool retryableStatus(const std::string& method, int status) {
   return method == "GET" && (status == 502 || status == 503 || status == 504);
 }
+
+using Clock = std::chrono::steady_clock;
+
+// Watches one attempt from its own thread: when the call's deadline passes or the caller cancels,
+// it shuts the socket down, which ends a blocked connect, send or read at once.
+class Watchdog {
+ public:
+  enum class Fired { no, deadline, cancelled };
+  Watchdog(Poco::Net::StreamSocket& socket, Clock::time_point deadline, const std::function<bool()>& cancelled)
+      : thread_([this, &socket, deadline, &cancelled] {
+          std::unique_lock<std::mutex> lock(m_);
+          while (!done_) {
+            const auto now = Clock::now();
+            Fired why = now >= deadline ? Fired::deadline : cancelled && cancelled() ? Fired::cancelled : Fired::no;
+            if (why != Fired::no) {
+              fired_ = why;
+              // The descriptor itself, not Poco's shutdown(): for TLS that would write a close_notify
+              // from this thread while the caller's thread is inside the TLS library.
+              const poco_socket_t fd = socket.impl()->sockfd();
+              if (fd != POCO_INVALID_SOCKET) ::shutdown(fd, SHUT_RDWR);
+              return;
+            }
+            wake_.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(100)));
+          }
+        }) {}
+  ~Watchdog() { stop(); }
+  Fired stop() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    return fired_;
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  Fired fired_ = Fired::no;
+  std::thread thread_;  // last: starts once the rest is ready
+};
 
 }  // namespace
 
@@ -72,7 +118,7 @@ Session::Session(std::string base_url, Options options)
 
 Session::~Session() = default;
 
-Response Session::send(const Request& request, const std::function<bool()>& cancelled) {
+Response Session::send(const Request& request, const std::function<bool()>& cancelled, int64_t deadline_ns) {
   const std::string url = resolveUrl(base_, request.url);
   const std::string shown = describeUrl(url);
   Poco::URI uri;
@@ -84,16 +130,32 @@ Response Session::send(const Request& request, const std::function<bool()>& canc
   if (uri.getScheme() != "http" && uri.getScheme() != "https")
     throw TransportError("unsupported URL scheme in " + shown + " (http or https only)");
   const std::string origin = uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort());
+  Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(options_.call_deadline_ms);
+  if (deadline_ns > 0) deadline = std::min(deadline, Clock::time_point(Clock::duration(deadline_ns)));
+  const auto abandoned = [&](Watchdog::Fired fired) {
+    pool_->sessions.erase(origin);  // its socket is shut
+    if (fired == Watchdog::Fired::cancelled)
+      return TransportError("cancelled during the call to " + shown, TransportError::Why::cancelled);
+    return TransportError("no complete response from " + shown + " within the call's deadline (" +
+                              std::to_string(options_.call_deadline_ms / 1000) + " s, http.call_deadline, or the job's)",
+                          TransportError::Why::deadline);
+  };
   std::string why;
   for (int attempt = 1; attempt <= std::max(1, options_.attempts); ++attempt) {
     if (attempt > 1) {
       int wait = options_.retry_base_ms << (attempt - 2);
       for (int waited = 0; waited < wait; waited += 50) {
-        if (cancelled && cancelled()) throw TransportError("cancelled while retrying " + shown);
+        if (cancelled && cancelled()) throw TransportError("cancelled while retrying " + shown, TransportError::Why::cancelled);
+        if (Clock::now() >= deadline) throw abandoned(Watchdog::Fired::deadline);
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     }
     auto& session = pool_->sessions[origin];
+    std::optional<Watchdog> watchdog;
+    const auto drop = [&] {  // the watchdog first: it holds the session's socket
+      if (watchdog) watchdog->stop();
+      session.reset();
+    };
     try {
       if (!session) {
         if (uri.getScheme() == "https") {
@@ -112,6 +174,7 @@ Response Session::send(const Request& request, const std::function<bool()>& canc
                             Poco::Timespan(options_.io_timeout_ms * 1000LL),
                             Poco::Timespan(options_.io_timeout_ms * 1000LL));
       }
+      watchdog.emplace(session->socket(), deadline, cancelled);
       Poco::Net::HTTPRequest req(request.method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
       req.setKeepAlive(true);
       req.set("Accept", "application/json");
@@ -131,19 +194,20 @@ Response Session::send(const Request& request, const std::function<bool()>& canc
       while (in.read(buf, sizeof buf) || in.gcount() > 0) {
         r.body.append(buf, static_cast<size_t>(in.gcount()));
         if (r.body.size() > options_.max_body_bytes) {
-          session.reset();
+          drop();
           throw TransportError("the response from " + shown + " is larger than the cap of " +
                                std::to_string(options_.max_body_bytes) + " bytes");
         }
       }
+      if (const auto fired = watchdog->stop(); fired != Watchdog::Fired::no) throw abandoned(fired);
       if (resp.hasContentLength() &&
           static_cast<int64_t>(r.body.size()) < static_cast<int64_t>(resp.getContentLength64())) {
-        session.reset();
+        drop();
         why = "truncated response: " + std::to_string(r.body.size()) + " of " +
               std::to_string(resp.getContentLength64()) + " bytes";
         continue;
       }
-      if (!resp.getKeepAlive()) session.reset();
+      if (!resp.getKeepAlive()) drop();
       if (retryableStatus(request.method, r.status) && attempt < options_.attempts) {
         why = "HTTP " + std::to_string(r.status);
         std::string after = r.header("retry-after");
@@ -156,10 +220,14 @@ Response Session::send(const Request& request, const std::function<bool()>& canc
     } catch (const TransportError&) {
       throw;
     } catch (const Poco::Exception& e) {
-      session.reset();
+      if (const auto fired = watchdog ? watchdog->stop() : Watchdog::Fired::no; fired != Watchdog::Fired::no)
+        throw abandoned(fired);
+      drop();
       why = e.displayText();
     } catch (const std::exception& e) {
-      session.reset();
+      if (const auto fired = watchdog ? watchdog->stop() : Watchdog::Fired::no; fired != Watchdog::Fired::no)
+        throw abandoned(fired);
+      drop();
       why = e.what();
     }
   }

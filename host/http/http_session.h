@@ -32,6 +32,9 @@ struct Response {
 struct Options {
   int connect_timeout_ms = 10000;
   int io_timeout_ms = 60000;
+  // The whole call, all attempts included: a server that trickles bytes (each read in time, the
+  // answer never complete) is abandoned here. http.call_deadline.
+  int call_deadline_ms = 300000;
   size_t max_body_bytes = 256u << 20;
   int attempts = 3;          // transport attempts per request
   int retry_base_ms = 500;   // doubles per attempt
@@ -42,7 +45,13 @@ struct Options {
 // No response arrived (after the transport retries); the message never contains the query string.
 class TransportError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  enum class Why { failed, deadline, cancelled };
+  explicit TransportError(const std::string& message, Why why = Why::failed)
+      : std::runtime_error(message), why_(why) {}
+  Why why() const { return why_; }
+
+ private:
+  Why why_;
 };
 
 // "https://host:port/base" + "/path?q" -> "https://host:port/base/path?q"; absolute URLs pass.
@@ -57,9 +66,11 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Sends the request; `cancelled` is polled between retries. Every attempt that reached the
-  // server counts in calls().
-  Response send(const Request& request, const std::function<bool()>& cancelled = {});
+  // Sends the request. A watchdog polls `cancelled` (from another thread: it must be safe to call
+  // there) and abandons the call, mid-read too, once it says so or once the call's deadline
+  // passes (the earlier of Options::call_deadline_ms and `deadline`, a steady-clock time in
+  // nanoseconds since its epoch; 0: none). Every attempt that reached the server counts in calls().
+  Response send(const Request& request, const std::function<bool()>& cancelled = {}, int64_t deadline = 0);
   int64_t calls() const { return calls_; }
   const std::string& baseUrl() const { return base_; }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <list>
+#include <unordered_set>
 #include <nlohmann/json.hpp>
 
 #include "crypto/credential_secrets.h"
@@ -57,6 +58,8 @@ struct p88_job {
   bool in_authenticate = false;
   std::optional<std::string> previous_token;
   std::string database_error;  // why the database failed this run (see databaseFault)
+  size_t requests = 0;          // HTTP calls the plugin asked for in this run
+  std::unordered_set<size_t> answered;  // hashes of the requests answered 2xx in this run
 };
 
 namespace p88::sync {
@@ -136,6 +139,14 @@ int32_t hostHttp(p88_job* job, const p88_http_request* request, const p88_http_r
   if (job->env->cancelled && job->env->cancelled()) return fail(job, P88_ERR_CANCELLED, "cancelled by the host");
   if (job->env->before_request && !job->env->before_request())
     return fail(job, P88_ERR_CANCELLED, "cancelled by the host while waiting for the rate limit");
+  if (job->env->deadline > 0 && std::chrono::steady_clock::now().time_since_epoch().count() >= job->env->deadline)
+    return fail(job, P88_ERR_TRANSIENT, "the job ran past its deadline (" + job->env->deadline_setting + ")");
+  // A plugin whose paging never ends, or goes round in a circle, is stopped: a page asked for
+  // again after a successful answer is a cursor that repeats.
+  if (++job->requests > job->env->max_requests)
+    return fail(job, P88_ERR_INVALID,
+                "stopped after " + std::to_string(job->env->max_requests) + " requests in one run of stream " +
+                    job->run->stream + " (sync.max_pages): the provider's paging did not end");
   http::Request req;
   req.method = request->method ? request->method : "GET";
   req.url = request->url;
@@ -143,9 +154,17 @@ int32_t hostHttp(p88_job* job, const p88_http_request* request, const p88_http_r
     if (request->headers[i].name && request->headers[i].value)
       req.headers.emplace_back(request->headers[i].name, request->headers[i].value);
   if (request->body) req.body.assign(request->body, request->body_length);
+  const std::string request_key = req.method + " " + req.url + "\n" + req.body;
+  const size_t request_hash = std::hash<std::string>{}(request_key);
+  if (job->answered.count(request_hash))
+    return fail(job, P88_ERR_INVALID,
+                "the plugin asked again for a page it already had (" + req.method + " " +
+                    http::describeUrl(http::resolveUrl(job->env->session->baseUrl(), req.url)) +
+                    "): a page cursor that repeats; stopped instead of reading in a circle");
   const int64_t before = job->env->session->calls();
   try {
-    http::Response resp = job->env->session->send(req, job->env->cancelled);
+    http::Response resp = job->env->session->send(req, job->env->cancelled, job->env->deadline);
+    if (resp.status >= 200 && resp.status < 300) job->answered.insert(request_hash);
     job->result.api_calls += job->env->session->calls() - before;
     // Stopped while the call was in flight (Ctrl-C, the end of a shutdown's grace): nothing more
     // of this run is written; the job goes back to the queue.
@@ -168,8 +187,12 @@ int32_t hostHttp(p88_job* job, const p88_http_request* request, const p88_http_r
     return P88_OK;
   } catch (const http::TransportError& e) {
     job->result.api_calls += job->env->session->calls() - before;
-    bool cancelled = job->env->cancelled && job->env->cancelled();
-    return fail(job, cancelled ? P88_ERR_CANCELLED : P88_ERR_TRANSIENT, e.what());
+    const bool cancelled = e.why() == http::TransportError::Why::cancelled ||
+                           (job->env->cancelled && job->env->cancelled());
+    std::string why = e.what();
+    if (e.why() == http::TransportError::Why::deadline && !job->env->deadline_setting.empty())
+      why += " (the job's: " + job->env->deadline_setting + ")";
+    return fail(job, cancelled ? P88_ERR_CANCELLED : P88_ERR_TRANSIENT, why);
   }
 }
 

@@ -72,6 +72,12 @@ struct JobEnvironment {
   std::function<void(const StreamResult&)> progress;  // after each written batch
   std::function<bool()> before_request;  // before each HTTP call (rate limit, lease); false: cancel
   size_t batch_size = 1000;
+  // The job's deadline (steady clock, nanoseconds since its epoch; 0: none): no call starts after
+  // it and a call in flight is abandoned at it. worker.job_deadline.
+  int64_t deadline = 0;
+  std::string deadline_setting;          // what set it, for the error ("worker.job_deadline = 3600 s")
+  // A stream run that asks for more pages than this is stopped (sync.max_pages).
+  size_t max_requests = 10000;
   std::string label;                     // "RunSignUp partner=1 credential=3": for log lines
 };
 

@@ -78,11 +78,13 @@ class ProviderSync : public ::testing::TestWithParam<std::tuple<ProviderCase, Ba
     test::registerSimCredentials(*store_, *sim_, {provider().slug});
   }
 
-  test::CommandResult sync(const std::string& spec_suffix = "") {
+  test::CommandResult sync(const std::string& spec_suffix = "", const std::vector<std::string>& extra = {}) {
     auto env = db_->hostEnv();
     env["P88_" + upper(provider().slug) + "_BASE_URL"] = sim_->url(provider().slug);
-    return test::runHost({"--manual-sync", std::string("1:") + provider().name + spec_suffix, "--log-dir", logs_.path()},
-                         env);
+    std::vector<std::string> args = {"--manual-sync", std::string("1:") + provider().name + spec_suffix, "--log-dir",
+                                     logs_.path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return test::runHost(args, env);
   }
 
   std::vector<json> currentEvents() const { return test::currentSimEvents(*sim_, provider().slug); }
@@ -346,6 +348,53 @@ TEST_P(ProviderFaults, ProviderThrottleIsReportedWithItsWait) {
   EXPECT_GT(std::stoi(store_->query("SELECT COUNT(*) FROM sync_queue WHERE status = 'pending' AND priority = 0 "
                                     "AND retry_count = 0").rows.at(0).at(0).value_or("0")),
             0);
+}
+
+TEST_P(ProviderFaults, ATricklingAnswerIsAbandonedAtTheCallsDeadline) {
+  // Every byte arrives in time for a read, the answer never completes.
+  const json event = currentEvents().front();
+  sim_->control("faults", {{"provider", provider().slug}, {"path_prefix", participantsPath(event)}, {"kind", "trickle"},
+                           {"delay_ms", 100}, {"count", 100}});
+  const std::string only = ":" + event["provider_event_id"].get<std::string>();
+  auto r = sync(only, {"-D", "http.call_deadline=2s"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAILED (transient)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("within the call's deadline (2 s"), std::string::npos) << r.out;
+  // The job's own deadline abandons a call as well, and says it was the job's.
+  r = sync(only, {"-D", "worker.job_deadline=2s"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("the job's: worker.job_deadline = 2 s"), std::string::npos) << r.out;
+  // Nothing of the abandoned event's stream was committed as read.
+  EXPECT_EQ(store_->query("SELECT COUNT(*) FROM sync_cursors WHERE provider_event_id = $1 AND stream = 'participants'",
+                          {event["provider_event_id"].get<std::string>()})
+                .rows.at(0).at(0)
+                .value_or(""),
+            "0");
+}
+
+TEST_P(ProviderFaults, PagingThatNeverEndsIsStoppedAndTheCursorStays) {
+  const json event = currentEvents().front();
+  fault(event, "endless", 1000);
+  auto r = sync(":" + event["provider_event_id"].get<std::string>(), {"-D", "sync.max_pages=6"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("stopped after 6 requests in one run of stream participants (sync.max_pages)"), std::string::npos)
+      << r.out;
+  EXPECT_LE(calls(provider().participants_route), 6 + 1) << routeStats().dump();
+  EXPECT_EQ(store_->query("SELECT COUNT(*) FROM sync_cursors WHERE provider_event_id = $1 AND stream = 'participants'",
+                          {event["provider_event_id"].get<std::string>()})
+                .rows.at(0).at(0)
+                .value_or(""),
+            "0");
+}
+
+TEST_P(ProviderFaults, APageCursorThatRepeatsIsStopped) {
+  if (!is("letsdothis")) GTEST_SKIP() << "paged by page number: only Let's Do This's cursor can repeat";
+  const json event = currentEvents().front();
+  fault(event, "repeat_cursor", 1000);
+  auto r = sync(":" + event["provider_event_id"].get<std::string>());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("a page cursor that repeats"), std::string::npos) << r.out;
+  EXPECT_LE(calls(provider().participants_route), 3) << routeStats().dump();
 }
 
 TEST_P(ProviderFaults, AnInterruptedManualSyncHandsItsJobBack) {

@@ -121,6 +121,33 @@ TEST_P(Service, AWorkerKilledMidSyncLosesNothing) {
             3000);
 }
 
+TEST_P(Service, SigtermExitsWithinTheGracePeriodEvenMidCall) {
+  // A provider trickles its answer: the job would hold its worker for hours.
+  json event = test::currentSimEvents(*sim_, "haku").front();
+  const std::string path = "/events/" + event["provider_event_id"].get<std::string>() + "/participants";
+  sim_->control("faults", {{"provider", "haku"}, {"path_prefix", path}, {"kind", "trickle"}, {"delay_ms", 200},
+                           {"count", 100}});
+  auto host = std::make_unique<test::HostProcess>(args({"--workers", "2", "-D", "shutdown.grace=4s"}), env());
+  const std::string running = "SELECT COUNT(*) FROM sync_queue WHERE status = 'running' AND event_id = '" +
+                              event["provider_event_id"].get<std::string>() + "'";
+  bool started = false;
+  for (int i = 0; i < 300 && !started; ++i) {
+    started = count(running) == 1;
+    if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(started) << host->out() << host->err();
+  host->signal(SIGTERM);
+  // 4 s of grace, then some for the process to stop (a wait, not a measurement).
+  EXPECT_EQ(host->wait(12), 0) << host->out() << host->err();
+  EXPECT_NE(host->out().find("running jobs cancelled and released"), std::string::npos) << host->out();
+  // Handed back without using an attempt; nothing left running.
+  EXPECT_EQ(count(running), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE status = 'running'"), 0);
+  EXPECT_EQ(count("SELECT retry_count FROM sync_queue WHERE event_id = '" + event["provider_event_id"].get<std::string>() +
+                  "' AND operation_type = 'participants' ORDER BY sync_queue_id DESC LIMIT 1"),
+            0);
+}
+
 TEST_P(Service, StaysUnderTheProvidersLimitAndHonoursItsThrottle) {
   // Race Roster allows 60 calls a minute per credential; p88 is told 3,000 an hour (50 a minute,
   // bursts of 3): under demand far above that, the provider never has to throttle.

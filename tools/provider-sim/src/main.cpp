@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
     } else usage("unknown option " + a);
   }
 
+  signal(SIGPIPE, SIG_IGN);  // a client that hangs up mid-answer (the trickle fault) is not fatal
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

@@ -107,6 +107,27 @@ class Handler : public Poco::Net::HTTPRequestHandler {
           reply = api_.handle(r);
           reply.body = reply.body.substr(0, reply.body.size() / 2) + "\"<unterminated";
           break;
+        case FaultKind::endless:
+        case FaultKind::repeat_cursor:
+          reply = endlessPage(api_, r, fault->kind == FaultKind::repeat_cursor);
+          break;
+        case FaultKind::trickle: {
+          // The real answer, one byte at a time: every read gets something in time, the answer
+          // is never complete. Ends when the client hangs up.
+          reply = api_.handle(r);
+          sim_.stats.record(api_.provider(), reply.account, reply.route, reply.throttled, true);
+          resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
+          resp.setContentType(reply.content_type);
+          resp.setContentLength(static_cast<std::streamsize>(reply.body.size()));
+          std::ostream& out = resp.send();
+          for (char c : reply.body) {
+            out.put(c);
+            out.flush();
+            if (!out) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+          }
+          return;
+        }
         case FaultKind::wrong_content_type:
           reply = api_.handle(r);
           reply.status = 200;

@@ -49,7 +49,8 @@ const std::pair<FaultKind, const char*> kFaultNames[] = {
     {FaultKind::status_503, "status_503"}, {FaultKind::slow, "slow"},
     {FaultKind::reset, "reset"}, {FaultKind::truncate, "truncate"},
     {FaultKind::malformed, "malformed"}, {FaultKind::wrong_content_type, "wrong_content_type"},
-    {FaultKind::expired_token, "expired_token"}, {FaultKind::unauthorized, "unauthorized"}};
+    {FaultKind::expired_token, "expired_token"}, {FaultKind::unauthorized, "unauthorized"},
+    {FaultKind::trickle, "trickle"}, {FaultKind::endless, "endless"}, {FaultKind::repeat_cursor, "repeat_cursor"}};
 }  // namespace
 
 const char* faultName(FaultKind k) {

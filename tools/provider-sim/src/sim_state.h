@@ -38,7 +38,7 @@ class RateLimits {
 
 enum class FaultKind {
   status_500, status_502, status_503, slow, reset, truncate, malformed, wrong_content_type,
-  expired_token, unauthorized
+  expired_token, unauthorized, trickle, endless, repeat_cursor
 };
 const char* faultName(FaultKind k);
 std::optional<FaultKind> faultFromName(const std::string& name);
@@ -49,7 +49,7 @@ struct FaultRule {
   FaultKind kind = FaultKind::status_500;
   int remaining = 1;                 // the next N matching calls; -1: no limit (use probability)
   double probability = 1.0;
-  int delay_ms = 3000;               // for slow
+  int delay_ms = 3000;               // for slow; for trickle, between two bytes
 };
 
 class Faults {

@@ -54,6 +54,11 @@ std::unique_ptr<ProviderApi> makeRaceRosterApi(Simulator& sim);
 std::unique_ptr<ProviderApi> makeHakuApi(Simulator& sim);
 std::unique_ptr<ProviderApi> makeLetsDoThisApi(Simulator& sim);
 
+// The `endless` and `repeat_cursor` faults: the first page of what `request` asks for, made full
+// (rows repeated up to the page size) and saying that another page follows; `repeat`: with the
+// request's own next-page cursor (Let's Do This; the page-numbered APIs can only go on forever).
+Reply endlessPage(ProviderApi& api, const Request& request, bool repeat);
+
 // /_sim/...: ground truth, stats, faults, clock, mutations.
 Reply handleControl(Simulator& sim, const Request& request);
 
