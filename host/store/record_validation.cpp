@@ -2,8 +2,11 @@
 
 #include <date/date.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "p88/utf8.hpp"
 
 namespace p88::store {
 namespace {
@@ -19,46 +22,86 @@ int number(const std::string& s, size_t pos, size_t n) { return std::stoi(s.subs
 
 using Reason = std::optional<std::string>;
 
-// Runs the checks shared by every text field of a record.
+// Runs the checks shared by the fields of a record: `reason` refuses it, `repairs` mend a field.
 struct FieldChecker {
   Reason reason;
+  std::vector<FieldRepair> repairs;
 
-  void text(const char* field, const Text& value) {
+  void repaired(const char* field, std::string message) { repairs.push_back({field, std::move(message)}); }
+
+  // Text is kept: NUL bytes removed, invalid UTF-8 replaced by U+FFFD.
+  void text(const char* field, Text& value) {
     if (reason || !value) return;
-    if (value->find('\0') != std::string::npos)
-      reason = std::string(field) + ": contains a NUL byte";
-    else if (!isValidUtf8(*value))
-      reason = std::string(field) + ": not valid UTF-8";
+    if (value->find('\0') != std::string::npos) {
+      value->erase(std::remove(value->begin(), value->end(), '\0'), value->end());
+      repaired(field, "contained NUL bytes: removed");
+    }
+    if (!utf8::valid(*value)) {
+      size_t n = 0;
+      value = utf8::repaired(*value, n);
+      repaired(field, "not valid UTF-8: " + std::to_string(n) + " bytes replaced by U+FFFD");
+    }
   }
+  // An id is stored exactly as given, or the record cannot be stored at all.
   void required(const char* field, const std::string& value) {
     if (reason) return;
     if (value.empty())
       reason = std::string(field) + ": required but empty";
-    else
-      text(field, value);
+    else if (value.find('\0') != std::string::npos)
+      reason = std::string(field) + ": contains a NUL byte";
+    else if (!utf8::valid(value))
+      reason = std::string(field) + ": not valid UTF-8";
+  }
+  void nulled(const char* field, Text& value, const std::string& why) {
+    repaired(field, why + ": stored as NULL");
+    value.reset();
   }
   void timestamp(const char* field, Text& value) {
     text(field, value);
     if (reason || !value) return;
-    auto canonical = canonicalTimestamp(*value);
-    if (!canonical)
-      reason = std::string(field) + ": '" + *value + "' is not an ISO-8601 date and time";
-    else
+    if (auto canonical = canonicalTimestamp(*value))
       value = canonical;
+    else
+      nulled(field, value, "'" + *value + "' is not an ISO-8601 date and time");
   }
-  void json(const char* field, const Text& value) {
+  void json(const char* field, Text& value) {
     text(field, value);
     if (reason || !value) return;
-    if (!nlohmann::json::accept(*value)) reason = std::string(field) + ": not valid JSON";
+    if (jsonDepth(*value, kMaxStoredJsonDepth) > kMaxStoredJsonDepth)
+      nulled(field, value, "nested deeper than " + std::to_string(kMaxStoredJsonDepth) + " levels");
+    else if (!nlohmann::json::accept(*value))
+      nulled(field, value, "not valid JSON");
   }
-  void oneOf(const char* field, const Text& value, std::initializer_list<const char*> allowed) {
-    text(field, value);
-    if (reason || !value) return;
-    for (const char* a : allowed)
-      if (*value == a) return;
-    std::string list;
+  // The raw JSON is the record's evidence: without it, the record is refused.
+  void rawJson(std::string& value) {
+    if (reason) return;
+    if (!utf8::valid(value)) {
+      size_t n = 0;
+      value = utf8::repaired(value, n);
+      repaired("raw_json", "not valid UTF-8: " + std::to_string(n) + " bytes replaced by U+FFFD");
+    }
+    if (jsonDepth(value, kMaxStoredJsonDepth) > kMaxStoredJsonDepth)
+      reason = "raw_json: nested deeper than " + std::to_string(kMaxStoredJsonDepth) + " levels";
+    else if (!nlohmann::json::accept(value))
+      reason = "raw_json: not valid JSON";
+  }
+  bool isOneOf(const Text& value, std::initializer_list<const char*> allowed, std::string& list) {
     for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-    reason = std::string(field) + ": '" + *value + "' is not one of " + list;
+    for (const char* a : allowed)
+      if (*value == a) return true;
+    return false;
+  }
+  // A value outside its vocabulary: nulled (`refuse`: the record is refused, e.g. its status).
+  void oneOf(const char* field, Text& value, std::initializer_list<const char*> allowed, bool refuse = false) {
+    text(field, value);
+    if (reason || !value) return;
+    std::string list;
+    if (isOneOf(value, allowed, list)) return;
+    const std::string why = "'" + *value + "' is not one of " + list;
+    if (refuse)
+      reason = std::string(field) + ": " + why;
+    else
+      nulled(field, value, why);
   }
 };
 
@@ -153,46 +196,34 @@ std::optional<std::string> canonicalTimestamp(const std::string& s) {
   return millis ? date::format("%F %T", t) : date::format("%F %T", floor<seconds>(t));
 }
 
-bool isValidUtf8(const std::string& s) {
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      len = 2;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      len = 3;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
+bool isValidUtf8(const std::string& s) { return utf8::valid(s); }
+
+int jsonDepth(const std::string& text, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (c == ']' || c == '}') {
+      --depth;
     }
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
-    i += len;
   }
-  return true;
+  return deepest;
 }
 
-std::optional<std::string> prepareRecord(EventRecord& r) {
+std::optional<std::string> prepareRecord(EventRecord& r, std::vector<FieldRepair>* repairs) {
   FieldChecker c;
   c.required("provider_event_id", r.provider_event_id);
-  for (auto [field, value] : {std::pair<const char*, const Text*>{"provider_race_id", &r.provider_race_id},
+  for (auto [field, value] : {std::pair<const char*, Text*>{"provider_race_id", &r.provider_race_id},
                               {"name", &r.name},
                               {"race_name", &r.race_name},
                               {"description", &r.description},
@@ -210,16 +241,17 @@ std::optional<std::string> prepareRecord(EventRecord& r) {
   c.timestamp("registration_opens", r.registration_opens);
   c.timestamp("registration_closes", r.registration_closes);
   c.timestamp("last_modified", r.last_modified);
-  c.json("raw_json", r.raw_json);
+  c.rawJson(r.raw_json);
+  if (repairs && !c.reason) *repairs = std::move(c.repairs);
   return c.reason;
 }
 
-std::optional<std::string> prepareRecord(ParticipantRecord& r) {
+std::optional<std::string> prepareRecord(ParticipantRecord& r, std::vector<FieldRepair>* repairs) {
   FieldChecker c;
   c.required("provider_participant_id", r.provider_participant_id);
   c.required("provider_event_id", r.provider_event_id);
   for (auto [field, value] :
-       {std::pair<const char*, const Text*>{"provider_person_id", &r.provider_person_id},
+       {std::pair<const char*, Text*>{"provider_person_id", &r.provider_person_id},
         {"first_name", &r.first_name},
         {"middle_name", &r.middle_name},
         {"last_name", &r.last_name},
@@ -237,20 +269,23 @@ std::optional<std::string> prepareRecord(ParticipantRecord& r) {
         {"country", &r.country}})
     c.text(field, *value);
   c.oneOf("gender", r.gender, {"M", "F", "X", "U"});
-  c.oneOf("status", r.status, {"active", "cancelled", "removed", "transferred", "deferred"});
-  if (!c.reason && r.date_of_birth) {
-    c.text("date_of_birth", r.date_of_birth);
-    if (!c.reason && !isCalendarDate(*r.date_of_birth))
-      c.reason = "date_of_birth: '" + *r.date_of_birth + "' is not a date (YYYY-MM-DD)";
+  Text status = r.status;
+  c.oneOf("status", status, {"active", "cancelled", "removed", "transferred", "deferred"}, true);
+  if (status) r.status = *status;
+  c.text("date_of_birth", r.date_of_birth);
+  if (!c.reason && r.date_of_birth && !isCalendarDate(*r.date_of_birth))
+    c.nulled("date_of_birth", r.date_of_birth, "'" + *r.date_of_birth + "' is not a date (YYYY-MM-DD)");
+  if (!c.reason && r.age && (*r.age < 0 || *r.age > 150)) {
+    c.repaired("age", std::to_string(*r.age) + " is out of range (0 to 150): stored as NULL");
+    r.age.reset();
   }
-  if (!c.reason && r.age && (*r.age < 0 || *r.age > 150))
-    c.reason = "age: " + std::to_string(*r.age) + " is out of range (0 to 150)";
   c.timestamp("registration_date", r.registration_date);
   c.timestamp("last_modified", r.last_modified);
   c.json("address_json", r.address_json);
   c.json("emergency_contact_json", r.emergency_contact_json);
   c.json("answers_json", r.answers_json);
-  c.json("raw_json", r.raw_json);
+  c.rawJson(r.raw_json);
+  if (repairs && !c.reason) *repairs = std::move(c.repairs);
   return c.reason;
 }
 

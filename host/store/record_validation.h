@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/records.h"
 
@@ -18,9 +19,22 @@ bool isCalendarDate(const std::string& text);
 
 bool isValidUtf8(const std::string& text);
 
-// Canonicalizes the record in place; returns why it is refused, or nullopt when it is fine.
-std::optional<std::string> prepareRecord(EventRecord& record);
-std::optional<std::string> prepareRecord(ParticipantRecord& record);
+// A value prepareRecord mended instead of refusing the record: one bad field costs that field,
+// never the registration. Invalid UTF-8 is replaced by U+FFFD and NUL bytes removed (the rest of
+// the text is kept); a date, time, age, gender or JSON value that cannot be read is stored as
+// NULL. Each is reported.
+struct FieldRepair {
+  std::string field, message;
+};
+
+// Canonicalizes the record in place, mending what can be mended (appended to `repairs`); returns
+// why it is refused (no id, an unknown status, raw JSON that is not JSON), or nullopt.
+std::optional<std::string> prepareRecord(EventRecord& record, std::vector<FieldRepair>* repairs = nullptr);
+std::optional<std::string> prepareRecord(ParticipantRecord& record, std::vector<FieldRepair>* repairs = nullptr);
+
+// How deeply the JSON text nests (outside strings); stops counting past `limit`.
+int jsonDepth(const std::string& text, int limit);
+constexpr int kMaxStoredJsonDepth = 128;
 
 // A stable hash of every stored field: equal hashes mean an upsert would change nothing.
 std::string contentHash(const EventRecord& record);

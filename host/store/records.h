@@ -66,6 +66,7 @@ struct WriteResult {
   size_t unchanged = 0;
   size_t status_changes = 0;  // not-active participants (cancelled, removed, ...) inserted or changed
   std::vector<RejectedRecord> rejected;
+  std::vector<RejectedRecord> repaired;  // stored, with a field mended: "field: what was done"
   size_t written() const { return inserted + updated + unchanged; }
 };
 

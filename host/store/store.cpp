@@ -153,20 +153,25 @@ WriteResult Store::writeBatch(Batch batch) {
   for (EventRecord* r :
        lastOfEachId(batch.events, [](const EventRecord& e) { return e.provider_event_id; })) {
     EventRecord rec = std::move(*r);  // the batch is ours (taken by value)
-    if (auto reason = rec.prepared ? std::nullopt : prepareRecord(rec)) {
+    std::vector<FieldRepair> repairs;
+    if (auto reason = rec.prepared ? std::nullopt : prepareRecord(rec, &repairs)) {
       result.rejected.push_back({rec.provider_event_id, *reason});
       continue;
     }
+    for (const auto& f : repairs) result.repaired.push_back({rec.provider_event_id, f.field + ": " + f.message});
     events.ids.push_back(rec.provider_event_id);
     events.values.push_back(columnValues(rec, contentHash(rec)));
   }
   for (ParticipantRecord* r : lastOfEachId(
            batch.participants, [](const ParticipantRecord& p) { return p.provider_participant_id; })) {
     ParticipantRecord rec = std::move(*r);
-    if (auto reason = rec.prepared ? std::nullopt : prepareRecord(rec)) {
+    std::vector<FieldRepair> repairs;
+    if (auto reason = rec.prepared ? std::nullopt : prepareRecord(rec, &repairs)) {
       result.rejected.push_back({rec.provider_participant_id, *reason});
       continue;
     }
+    for (const auto& f : repairs)
+      result.repaired.push_back({rec.provider_participant_id, f.field + ": " + f.message});
     RowSet& target = rec.status_only ? status_only : rec.status == "active" ? full : inactive;
     target.ids.push_back(rec.provider_participant_id);
     target.values.push_back(columnValues(rec, contentHash(rec)));

@@ -73,6 +73,14 @@ void log(p88_job* job, logging::Level level, const std::string& message) {
   logging::write(logging::Component::worker, level, job->env->label + " " + message);
 }
 
+// A field the host mended (store::FieldRepair) is reported like a plugin's record error.
+void reportRepair(p88_job* job, const std::string& record_id, const std::string& what) {
+  ++job->result.skipped;
+  const std::string line = "record " + record_id + " field " + what;
+  addProblem(job, line);
+  log(job, logging::Level::warning, line);
+}
+
 int32_t fail(p88_job* job, int32_t status, const std::string& message) {
   job->last_error = logging::redact(message);
   return status;
@@ -125,6 +133,7 @@ int32_t flush(p88_job* job, const std::optional<std::string>& cursor, const char
     addProblem(job, "record " + rej.record_id + " refused: " + rej.reason);
     log(job, logging::Level::warning, "record refused id=" + rej.record_id + " reason=" + rej.reason);
   }
+  for (const auto& fix : w.repaired) reportRepair(job, fix.record_id, fix.reason);
   if (cursor) {
     r.checkpointed = true;
     r.cursor = cursor;
@@ -224,7 +233,9 @@ const std::string& recordId(const store::ParticipantRecord& r) { return r.provid
 
 template <typename Record>
 int32_t accept(p88_job* job, Record record, std::vector<Record>& buffer) {
-  if (auto why = store::prepareRecord(record)) return refuse(job, recordId(record), *why);
+  std::vector<store::FieldRepair> repairs;
+  if (auto why = store::prepareRecord(record, &repairs)) return refuse(job, recordId(record), *why);
+  for (const auto& f : repairs) reportRepair(job, recordId(record), f.field + ": " + f.message);
   if (job->result.database_fault) return fail(job, P88_ERR_TRANSIENT, job->database_error);
   record.prepared = true;
   buffer.push_back(std::move(record));

@@ -230,14 +230,18 @@ TEST_P(StoreConformance, RejectsABadRecordByFieldAndWritesTheRest) {
   b.participants.push_back(bad_status);
   b.participants.push_back(participant("6"));
   store::WriteResult r = store_->writeBatch(b);
-  EXPECT_EQ(r.inserted, 2u);
-  ASSERT_EQ(r.rejected.size(), 4u);
-  EXPECT_EQ(r.rejected[0].record_id, "2");
-  EXPECT_NE(r.rejected[0].reason.find("date_of_birth"), std::string::npos) << r.rejected[0].reason;
-  EXPECT_NE(r.rejected[1].reason.find("raw_json"), std::string::npos) << r.rejected[1].reason;
-  EXPECT_NE(r.rejected[2].reason.find("provider_participant_id"), std::string::npos);
-  EXPECT_NE(r.rejected[3].reason.find("status"), std::string::npos);
-  EXPECT_EQ(one("SELECT COUNT(*) FROM participants"), "2");
+  EXPECT_EQ(r.inserted, 3u);
+  ASSERT_EQ(r.rejected.size(), 3u);
+  EXPECT_EQ(r.rejected[0].record_id, "3");
+  EXPECT_NE(r.rejected[0].reason.find("raw_json"), std::string::npos) << r.rejected[0].reason;
+  EXPECT_NE(r.rejected[1].reason.find("provider_participant_id"), std::string::npos);
+  EXPECT_NE(r.rejected[2].reason.find("status"), std::string::npos);
+  // A date that does not exist costs the date, not the registration.
+  ASSERT_EQ(r.repaired.size(), 1u);
+  EXPECT_EQ(r.repaired[0].record_id, "2");
+  EXPECT_EQ(r.repaired[0].reason, "date_of_birth: '1990-02-30' is not a date (YYYY-MM-DD): stored as NULL");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM participants"), "3");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM participants WHERE provider_participant_id = '2' AND date_of_birth IS NULL"), "1");
 }
 
 TEST_P(StoreConformance, ARecordTheDatabaseRefusesIsSkippedNotTheBatch) {

@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "p88/page_parser.hpp"
 #include "p88/plugin.hpp"
 
 namespace p88 {
@@ -164,8 +165,12 @@ inline std::string base64_encode(std::string_view in) {
 // are dotted paths into nested objects: "user.address.city".
 class FieldReader {
  public:
+  // What parse_page noted in the record or anything inside it (a value replaced or dropped)
+  // becomes its issues, once each.
   FieldReader(const json& record, std::string record_id, std::vector<FieldIssue>& issues)
-      : record_(record), id_(std::move(record_id)), issues_(issues), first_issue_(issues.size()) {}
+      : record_(record), id_(std::move(record_id)), issues_(issues), first_issue_(issues.size()) {
+    collect_noted(record_, "", 0);
+  }
 
   const std::string& record_id() const { return id_; }
 
@@ -328,6 +333,31 @@ class FieldReader {
   }
 
  private:
+  void collect_noted(const json& v, const std::string& prefix, int depth) {
+    if (depth > kMaxDepth) return;
+    if (v.is_array()) {
+      for (const json& e : v) collect_noted(e, prefix, depth + 1);
+      return;
+    }
+    if (!v.is_object()) return;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (it.key() != kIssuesKey) {
+        if (it->is_structured()) collect_noted(*it, prefix + it.key() + ".", depth + 1);
+        continue;
+      }
+      if (!it->is_array()) continue;
+      for (const json& n : *it) {
+        if (!n.is_string()) continue;
+        const std::string& text = n.get_ref<const std::string&>();
+        const size_t colon = text.find(": ");
+        FieldIssue issue{id_, prefix + text.substr(0, colon), colon == std::string::npos ? text : text.substr(colon + 2)};
+        bool known = false;
+        for (const FieldIssue& i : issues_)
+          known = known || (i.record_id == issue.record_id && i.field == issue.field && i.message == issue.message);
+        if (!known) issues_.push_back(std::move(issue));
+      }
+    }
+  }
   std::nullopt_t wrong(std::string_view path, const json& v, const char* expected) {
     return bad(path, std::string("expected ") + expected + ", got " + v.type_name());
   }
@@ -405,7 +435,7 @@ inline const json* records_in(const json& body, std::initializer_list<const char
 // Parses a page body, or throws Error(transient) naming what was asked for (never pass a URL
 // with secrets in it: give the path only).
 inline json parse_page(const std::string& body, const std::string& what) {
-  json j = json::parse(body, nullptr, false);
+  json j = parse_hostile(body);  // invalid UTF-8 and values nested too deep do not cost the page
   if (j.is_discarded()) {
     std::string head = body.substr(0, 80);
     for (char& c : head)
