@@ -30,6 +30,15 @@ inline bool has_issue(const std::vector<FieldIssue>& issues, const std::string& 
   return false;
 }
 
+// The newest change time among a page's records (what a cursor may advance to).
+template <typename Record>
+std::string newest_of(const std::vector<Record>& records) {
+  std::string newest;
+  for (const auto& r : records)
+    if (r.last_modified && *r.last_modified > newest) newest = *r.last_modified;
+  return newest;
+}
+
 inline std::string describe(const std::vector<FieldIssue>& issues) {
   std::string out;
   for (const auto& i : issues) out += i.record_id + "/" + i.field + ": " + i.message + "\n";

@@ -117,7 +117,8 @@ class Haku : public p88::Plugin {
         for (const auto& i : issues) job.record_error(i.record_id, i.field, i.message);
         if (!p) continue;
         job.emit(*p);
-        advance(next, s.updated_at.empty() ? p->last_modified.value_or("") : s.updated_at, s.id);
+        const p88::Text changed = s.updated_at.empty() ? p->last_modified : p88::Text(s.updated_at);
+        if (p88::usable_change_time(job, s.id, changed)) advance(next, *changed, s.id);
       }
       seen += sp.count;
       if (sp.count < static_cast<size_t>(kPerPage) || (sp.total && static_cast<int64_t>(seen) >= *sp.total)) break;

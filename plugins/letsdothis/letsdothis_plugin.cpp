@@ -81,7 +81,7 @@ class LetsDoThis : public p88::Plugin {
                                               event_id);
       for (const auto& i : p.issues) job.record_error(i.record_id, i.field, i.message);
       for (const auto& rec : p.records) job.emit(rec);
-      if (p.max_updated) newest = std::max(newest, *p.max_updated);
+      newest = p88::newest_change(job, p.records, newest);
       if (!p.next || p.rows == 0) break;
       after = p.next;
     }

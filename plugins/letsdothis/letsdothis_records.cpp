@@ -108,7 +108,6 @@ ApplicationsPage parse_applications(const json& body, const std::string& event_i
     p.answers_json = r.answers("questions", "title", "answer");
     p.registration_date = r.utc_iso("createdAt");
     p.last_modified = r.utc_iso("updatedAt");
-    if (p.last_modified && (!page.max_updated || *p.last_modified > *page.max_updated)) page.max_updated = p.last_modified;
     p.raw_json = row.dump();
     page.records.push_back(std::move(p));
   });

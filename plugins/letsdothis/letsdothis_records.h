@@ -22,7 +22,6 @@ struct ApplicationsPage {
   std::vector<p88::FieldIssue> issues;
   size_t rows = 0;
   std::optional<std::string> next;
-  std::optional<std::string> max_updated;  // newest updatedAt, UTC
 };
 // GET /applications?eventId=...: applications of other events (a server ignoring the filter) are
 // left out.

@@ -120,7 +120,7 @@ class RaceRoster : public p88::Plugin {
       ParticipantsPage p = parse_participants(get(job, url, what), event_id);
       for (const auto& i : p.issues) job.record_error(i.record_id, i.field, i.message);
       for (const auto& rec : p.records) job.emit(rec);
-      if (p.max_modified) newest = std::max(newest, *p.max_modified);
+      newest = p88::newest_change(job, p.records, newest);
       if (p.rows < static_cast<size_t>(kParticipantsPerPage) || (p.total_pages && page >= *p.total_pages)) break;
     }
     job.checkpoint(newest.empty() ? "" : newest);

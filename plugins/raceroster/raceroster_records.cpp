@@ -164,8 +164,6 @@ ParticipantsPage parse_participants(const json& body, const std::string& event_i
     if (const json* ec = r.object("emergencyContact")) p.emergency_contact_json = ec->dump();
     p.answers_json = r.answers("questions", "question", "answer");
     p.last_modified = r.utc_iso("lastModifiedDate");
-    if (p.last_modified && (!page.max_modified || *p.last_modified > *page.max_modified))
-      page.max_modified = p.last_modified;
     p.raw_json = row.dump();
     page.records.push_back(std::move(p));
   });

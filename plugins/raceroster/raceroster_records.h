@@ -36,7 +36,6 @@ struct ParticipantsPage {
   std::vector<p88::FieldIssue> issues;
   size_t rows = 0;
   std::optional<int64_t> total_pages;  // metadata.totalPages
-  std::optional<std::string> max_modified;  // newest lastModifiedDate, UTC
 };
 ParticipantsPage parse_participants(const p88::json& body, const std::string& event_id);
 

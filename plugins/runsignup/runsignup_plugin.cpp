@@ -128,7 +128,8 @@ class RunSignUp : public p88::Plugin {
       body = json();  // the page is not held twice
       report(job, p.issues);
       for (const auto& rec : p.records) job.emit(rec);
-      if (p.max_modified) newest = std::max(newest, *p.max_modified);
+      const std::string latest = p88::newest_change(job, p.records, p88::time::format_unix(newest));
+      if (auto t = p88::time::parse_iso(latest)) newest = std::max(newest, static_cast<int64_t>(t->time_since_epoch().count()));
       if (p.rows < static_cast<size_t>(kParticipantsPerPage)) break;
     }
     // Only now is every row up to `newest` stored: rows are paged by id, not by change time.

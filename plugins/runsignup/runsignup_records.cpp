@@ -192,10 +192,7 @@ ParticipantsPage parse_participants(const json& body, const std::string& event_i
       p.address_json = address->dump();
     }
     p.answers_json = answers(r, "question_responses");
-    if (auto modified = r.integer("last_modified")) {
-      p.last_modified = p88::time::format_unix(*modified);
-      if (!page.max_modified || *modified > *page.max_modified) page.max_modified = modified;
-    }
+    if (auto modified = r.integer("last_modified")) p.last_modified = p88::time::format_unix(*modified);
     p.raw_json = row.dump();
     page.records.push_back(std::move(p));
   });
@@ -219,15 +216,10 @@ ParticipantsPage parse_removed(const json& body, const std::string& event_id) {
     p.registration_date = r.utc_local("registration_date", "%Y-%m-%d %H:%M:%S", kEastern);
     p.status = removed_status(r.text("removed_reason"));
     p.new_registration_id = r.text("new_registration_id");
-    std::optional<int64_t> modified = r.integer("last_modified_ts");
-    if (modified) {
+    if (std::optional<int64_t> modified = r.integer("last_modified_ts"))
       p.last_modified = p88::time::format_unix(*modified);
-    } else {
+    else
       p.last_modified = r.utc_local("last_modified", "%Y-%m-%d %H:%M:%S", kEastern);
-      if (p.last_modified)
-        if (auto t = p88::time::parse_iso(*p.last_modified)) modified = t->time_since_epoch().count();
-    }
-    if (modified && (!page.max_modified || *modified > *page.max_modified)) page.max_modified = modified;
     p.raw_json = row.dump();
     page.records.push_back(std::move(p));
   });

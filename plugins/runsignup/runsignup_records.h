@@ -29,7 +29,6 @@ struct ParticipantsPage {
   std::vector<p88::Participant> records;
   std::vector<p88::FieldIssue> issues;
   size_t rows = 0;                    // rows on the page, read or not (paging)
-  std::optional<int64_t> max_modified;  // newest last_modified (unix seconds) on the page
 };
 // GET /race/{id}/participants: rows beside "event" in the element for event_id. `division` is
 // the event's name (RunSignUp's event is the division).

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <signal.h>
 #include <thread>
@@ -395,6 +396,63 @@ TEST_P(ProviderFaults, APageCursorThatRepeatsIsStopped) {
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("a page cursor that repeats"), std::string::npos) << r.out;
   EXPECT_LE(calls(provider().participants_route), 3) << routeStats().dump();
+}
+
+// The fields the simulator's `hostile` fault spoils, as this provider's plugin names them.
+struct HostileFields {
+  const char* first;
+  const char* last;
+  const char* changed;
+  const char* amount;
+};
+HostileFields hostileFields(const std::string& slug) {
+  if (slug == "runsignup") return {"user.first_name", "user.last_name", "last_modified", "amount_paid"};
+  if (slug == "raceroster") return {"firstName", "lastName", "lastModifiedDate", "amountPaid"};
+  // Haku's list rows carry an amount the plugin does not read (the registration's detail has it).
+  if (slug == "haku") return {"person_full_name", "person_full_name", "updated_at", nullptr};
+  return {"firstName", "lastName", "updatedAt", "amountPaid.amount"};
+}
+
+TEST_P(ProviderFaults, AHostilePageCostsOnlyItsBadValuesAndNeverTheCursor) {
+  const json event = currentEvents().front();
+  const std::string id = event["provider_event_id"].get<std::string>();
+  fault(event, "hostile", 1);
+  auto r = sync(":" + id);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // survived, and the page was not refused
+  // Every registration of the page is stored, the spoiled ones too.
+  EXPECT_EQ(std::stoul(store_->query("SELECT COUNT(*) FROM participants WHERE provider_event_id = $1", {id})
+                           .rows.at(0).at(0).value_or("0")),
+            truth(id).size());
+  // Each problem is reported with its record and field.
+  const std::string problems = store_->query("SELECT error_details FROM sync_history WHERE event_id = $1 AND "
+                                             "operation_type = 'participants' ORDER BY sync_history_id DESC",
+                                             {id})
+                                   .rows.at(0).at(0).value_or("");
+  const HostileFields f = hostileFields(provider().slug);
+  for (const std::string& expected :
+       {std::string("field evil: nested deeper than 64 levels"), std::string("field ") + f.first + ": invalid UTF-8",
+        std::string("field ") + f.last + ": invalid UTF-8", std::string("field age: 999 is out of range"),
+        std::string("field ") + (f.amount ? f.amount : "age")})
+    EXPECT_NE(problems.find(expected), std::string::npos) << expected << " in " << problems;
+  EXPECT_NE(problems.find("2100-01-01"), std::string::npos) << problems;
+  // The cursor is no later than now (plus the plugin kit's skew of 5 minutes).
+  const std::string cursor = store_->query("SELECT cursor FROM sync_cursors WHERE provider_event_id = $1 AND stream = "
+                                           "'participants'",
+                                           {id})
+                                 .rows.at(0).at(0).value_or("");
+  const std::time_t limit = std::time(nullptr) + 300;
+  std::smatch m;
+  if (std::regex_search(cursor, m, std::regex("modified_after=([0-9]+)"))) {
+    EXPECT_LE(std::stoll(m[1]), limit) << cursor;
+  } else {
+    ASSERT_TRUE(std::regex_search(cursor, m, std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"))) << cursor;
+    std::tm tm{};
+    const std::time_t t = limit;
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    EXPECT_LE(m[0].str(), std::string(buf)) << cursor;
+  }
 }
 
 TEST_P(ProviderFaults, AnInterruptedManualSyncHandsItsJobBack) {

@@ -102,7 +102,7 @@ TEST(RaceRosterParticipants, RowsNormalize) {
   EXPECT_EQ(c.gender, "U");
   EXPECT_EQ(c.gender_raw, "0");
   EXPECT_EQ(c.amount_paid_minor, 0);
-  EXPECT_EQ(page.max_modified, "2026-09-02T00:00:00Z");
+  EXPECT_EQ(p88::testing::newest_of(page.records), "2026-09-02T00:00:00Z");
 }
 
 TEST(RaceRosterParticipants, HostileRows) {

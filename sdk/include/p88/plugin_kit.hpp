@@ -213,9 +213,13 @@ class FieldReader {
   Integer integer(std::string_view path) {
     const json* v = find(path);
     if (v == nullptr) return std::nullopt;
+    if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      return bad(path, v->dump() + " is out of range"), std::nullopt;
     if (v->is_number_integer()) return v->get<int64_t>();
     if (v->is_number_float()) {
-      double d = v->get<double>();
+      const double d = v->get<double>();
+      // Only a whole number an int64 holds exactly (casting anything larger is undefined).
+      if (!(d > -9.0e15 && d < 9.0e15)) return bad(path, v->dump() + " is out of range"), std::nullopt;
       if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
     }
     if (v->is_string()) {
@@ -288,7 +292,9 @@ class FieldReader {
     const json* v = find(path);
     if (v == nullptr) return std::nullopt;
     if (v->is_number()) {
-      double d = v->get<double>() * 100.0;
+      const double d = v->get<double>() * 100.0;
+      // More than any registration costs (1e300, inf): not an amount, and not castable.
+      if (!(d > -9.0e15 && d < 9.0e15)) return bad(path, v->dump() + " is not an amount of money"), std::nullopt;
       return static_cast<int64_t>(d < 0 ? d - 0.5 : d + 0.5);
     }
     if (v->is_string()) {
@@ -445,6 +451,37 @@ inline json parse_page(const std::string& body, const std::string& what) {
                                        "')");
   }
   return j;
+}
+
+// Change times and cursors. A provider's change time far ahead of the host's clock (milliseconds
+// read as seconds, the year 2100, a clock gone wrong) must never become a cursor: the cursor would
+// pass every change still to come. Such a time is reported as the record's issue and not used;
+// the cursor stays at what the other records say.
+constexpr int64_t kFutureSkewSeconds = 300;
+
+// True when `utc_iso`, the change time of record `record_id`, may advance a cursor.
+inline bool usable_change_time(Job& job, const std::string& record_id, const Text& utc_iso) {
+  if (!utc_iso || utc_iso->empty()) return false;
+  const auto t = time::parse_iso(*utc_iso);
+  if (!t) {
+    job.record_error(record_id, "last_modified", "'" + *utc_iso + "' is not a time: not used for the cursor");
+    return false;
+  }
+  if (t->time_since_epoch().count() > job.now_ms() / 1000 + kFutureSkewSeconds) {
+    job.record_error(record_id, "last_modified",
+                     "'" + *utc_iso + "' is ahead of the host's clock: not used for the cursor");
+    return false;
+  }
+  return true;
+}
+
+// The newest usable change time (UTC ISO) among `records` and `current`.
+template <typename Record>
+std::string newest_change(Job& job, const std::vector<Record>& records, std::string current) {
+  for (const Record& r : records)
+    if (r.last_modified && *r.last_modified > current && usable_change_time(job, r.provider_participant_id, r.last_modified))
+      current = *r.last_modified;
+  return current;
 }
 
 // A gender code normalized to M, F, X (non-binary or other) or U (undisclosed/unknown).

@@ -107,6 +107,13 @@ class Handler : public Poco::Net::HTTPRequestHandler {
           reply = api_.handle(r);
           reply.body = reply.body.substr(0, reply.body.size() / 2) + "\"<unterminated";
           break;
+        case FaultKind::hostile:
+          reply = api_.handle(r);
+          reply.body = hostilePage(api_.provider(), reply.body,
+                                   std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+          break;
         case FaultKind::endless:
         case FaultKind::repeat_cursor:
           reply = endlessPage(api_, r, fault->kind == FaultKind::repeat_cursor);

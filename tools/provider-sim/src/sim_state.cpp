@@ -50,7 +50,8 @@ const std::pair<FaultKind, const char*> kFaultNames[] = {
     {FaultKind::reset, "reset"}, {FaultKind::truncate, "truncate"},
     {FaultKind::malformed, "malformed"}, {FaultKind::wrong_content_type, "wrong_content_type"},
     {FaultKind::expired_token, "expired_token"}, {FaultKind::unauthorized, "unauthorized"},
-    {FaultKind::trickle, "trickle"}, {FaultKind::endless, "endless"}, {FaultKind::repeat_cursor, "repeat_cursor"}};
+    {FaultKind::trickle, "trickle"}, {FaultKind::endless, "endless"}, {FaultKind::repeat_cursor, "repeat_cursor"},
+    {FaultKind::hostile, "hostile"}};
 }  // namespace
 
 const char* faultName(FaultKind k) {

@@ -59,6 +59,10 @@ std::unique_ptr<ProviderApi> makeLetsDoThisApi(Simulator& sim);
 // request's own next-page cursor (Let's Do This; the page-numbered APIs can only go on forever).
 Reply endlessPage(ProviderApi& api, const Request& request, bool repeat);
 
+// The `hostile` fault: `body` (a participants page) with one hostile value in each of its first
+// rows (hostile_pages.cpp lists them).
+std::string hostilePage(Provider provider, const std::string& body, long long now_unix);
+
 // /_sim/...: ground truth, stats, faults, clock, mutations.
 Reply handleControl(Simulator& sim, const Request& request);
 
