@@ -225,7 +225,7 @@ int encryptSecrets(const config::Settings& s) {
   return EXIT_OK;
 }
 
-int manualSync(const config::Settings& s, const std::string& text, bool enqueue_only) {
+int manualSync(const config::Settings& s, const std::string& text, bool enqueue_only, bool reconcile) {
   std::string why;
   auto spec = engine::parseManualSyncSpec(text, why);
   if (!spec) {
@@ -240,6 +240,7 @@ int manualSync(const config::Settings& s, const std::string& text, bool enqueue_
   auto box = loadSecretBox(s);
   engine::ManualSyncOptions options;
   options.enqueue_only = enqueue_only;
+  options.reconcile = reconcile;
   return engine::runManualSync(*spec, options, s, *store, registry, box.get(), std::cout, std::cerr);
 }
 
@@ -268,7 +269,7 @@ int runCommand(const Invocation& inv) {
       case Mode::list_plugins: return listPlugins(settings);
       case Mode::test_connection: return testConnection(settings);
       case Mode::migrate: return migrate(settings);
-      case Mode::manual_sync: return manualSync(settings, inv.manual_sync, inv.enqueue_only);
+      case Mode::manual_sync: return manualSync(settings, inv.manual_sync, inv.enqueue_only, inv.reconcile);
       case Mode::encrypt_secrets: return encryptSecrets(settings);
       case Mode::generate_secret_key: return generateSecretKey(inv.key_file);
       case Mode::engine_only: return engine::runService(settings, engine::Role::engine_only, std::cout);

@@ -44,6 +44,7 @@ void HostApplication::defineOptions(OptionSet& options) {
   valued("manual-sync", "", "Sync now: \"PARTNER:PROVIDER[:EVENT]\", e.g. \"1:RunSignUp:12345\".",
          "SPEC");
   flag("enqueue-only", "", "With --manual-sync: queue the jobs at the top priority for the running service, and exit.");
+  flag("reconcile", "", "With --manual-sync: read every registration (not only changes) and mark those the provider no longer has as removed (vanished).");
   flag("encrypt-secrets", "", "Seal every plaintext credential secret with the secret key (AES-256-GCM), and exit.");
   valued("generate-secret-key", "", "Write a new secret key to FILE (mode 0600; refuses an existing file), and exit.",
          "FILE");
@@ -92,6 +93,8 @@ void HostApplication::handleOption(const std::string& name, const std::string& v
     inv_.manual_sync = value;
   } else if (name == "enqueue-only") {
     inv_.enqueue_only = true;
+  } else if (name == "reconcile") {
+    inv_.reconcile = true;
   } else if (name == "encrypt-secrets") {
     setMode(M::encrypt_secrets, name);
   } else if (name == "generate-secret-key") {
@@ -127,8 +130,9 @@ int HostApplication::main(const std::vector<std::string>& args) {
     printHelp();
     return EXIT_OK;
   }
-  if (inv_.enqueue_only && inv_.mode != Invocation::Mode::manual_sync) {
-    std::cerr << "p88host: --enqueue-only goes with --manual-sync (try --help)\n";
+  if ((inv_.enqueue_only || inv_.reconcile) && inv_.mode != Invocation::Mode::manual_sync) {
+    std::cerr << "p88host: --" << (inv_.enqueue_only ? "enqueue-only" : "reconcile")
+              << " goes with --manual-sync (try --help)\n";
     return EXIT_USAGE;
   }
   return runCommand(inv_);

@@ -19,6 +19,7 @@ struct Invocation {
   std::vector<std::string> plugin_dirs;      // --plugin-dir, repeatable
   std::string manual_sync;                   // --manual-sync argument
   bool enqueue_only = false;                 // --enqueue-only (with --manual-sync)
+  bool reconcile = false;                    // --reconcile (with --manual-sync)
   std::string key_file;                      // --generate-secret-key argument
 };
 

@@ -54,6 +54,7 @@ EngineConfig engineConfig(const std::map<std::string, std::string>& m) {
   with(m, "http.call_deadline", [&](const std::string& v) { c.call_deadline = positive(v); });
   with(m, "worker.job_deadline", [&](const std::string& v) { c.job_deadline = positive(v); });
   with(m, "sync.max_pages", [&](const std::string& v) { c.max_pages = static_cast<size_t>(number(v, 1, 1e9)); });
+  with(m, "reconcile.max_vanished_share", [&](const std::string& v) { c.max_vanished_share = number(v, 0, 1); });
   with(m, "shutdown.grace", [&](const std::string& v) { c.grace = parseDuration(v); });
   with(m, "queue.keep_finished", [&](const std::string& v) { c.keep_finished = positive(v); });
   with(m, "status.every", [&](const std::string& v) { c.status_every = positive(v); });

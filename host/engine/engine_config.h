@@ -6,6 +6,8 @@
 //   schedule.discovery_every   1h               event discovery per credential
 //   schedule.reconcile_every   24h              a full read catching unreported deletions
 //   schedule.no_reconcile_within 4h             ... never this close to the start
+//   reconcile.max_vanished_share 0.2            a full read marks at most this share of an event's
+//                                               registrations vanished (more: none, and says so)
 //   engine.tick                5s               how often the engine looks for due work
 //   worker.lease               60s              a claimed job's lease (heartbeats extend it)
 //   worker.poll                1s               an idle worker's wait between claims
@@ -46,6 +48,7 @@ struct EngineConfig {
   Seconds call_deadline{300};
   Seconds job_deadline{12 * 3600};
   size_t max_pages = 10000;
+  double max_vanished_share = 0.2;
   Seconds status_every{60};
   Seconds keep_finished{7 * 24 * 3600};
 };

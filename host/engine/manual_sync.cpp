@@ -51,6 +51,7 @@ std::string counts(const StreamResult& r) {
                   " updated, " + std::to_string(r.unchanged) + " unchanged";
   if (r.status_changes) s += ", " + std::to_string(r.status_changes) + " cancelled/removed/transferred";
   if (r.rejected) s += ", " + std::to_string(r.rejected) + " refused";
+  if (r.vanished) s += ", " + std::to_string(r.vanished) + " vanished (marked removed)";
   if (r.skipped) s += ", " + std::to_string(r.skipped) + " record errors";
   return s + "; " + std::to_string(r.api_calls) + " API call" + (r.api_calls == 1 ? "" : "s");
 }
@@ -310,6 +311,7 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
                               {std::to_string(c.id), *event})
                       .empty())
       j.sync_mode = "incremental";
+    if (options.reconcile && event) j.sync_mode = "reconcile";
     j.priority = kManualPriority;
     j.max_retries = config.retry.max_retries;
     return j;

@@ -38,6 +38,7 @@ std::optional<ManualSyncSpec> parseManualSyncSpec(const std::string& spec, std::
 
 struct ManualSyncOptions {
   bool enqueue_only = false;  // queue the jobs, print their ids, and return
+  bool reconcile = false;     // participants read in full, marking what vanished (sync_mode reconcile)
 };
 
 // Returns the process exit code: 0 when every part succeeded (or was queued), 1 otherwise.

@@ -306,6 +306,7 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
   env.deadline = (Clock::now() + shared_.config.job_deadline).time_since_epoch().count();
   env.deadline_setting = "worker.job_deadline = " + std::to_string(shared_.config.job_deadline.count()) + " s";
   env.max_requests = shared_.config.max_pages;
+  env.max_vanished_share = shared_.config.max_vanished_share;
   env.before_request = [&] {
     while (true) {
       if (!keep_lease() || shared_.cancel_running) return false;

@@ -81,9 +81,13 @@ JobQueue::Request JobQueue::expedite(const NewJob& j) {
     if (auto id = insert(now_job)) return {*id, false};
     SqlParams p = key;
     p.push_back(std::to_string(j.priority));
+    p.push_back(j.sync_mode);
+    // A reconciliation asked for makes the queued job one (a full read reads what any other would).
     auto r = store_.query("UPDATE sync_queue SET priority = " +
                               std::string(d == Dialect::postgresql ? "LEAST" : "MIN") +
-                              "(priority, CAST($6 AS INTEGER)), scheduled_time = " + now(d) + " WHERE " + stream +
+                              "(priority, CAST($6 AS INTEGER)), scheduled_time = " + now(d) +
+                              ", sync_mode = CASE WHEN CAST($7 AS TEXT) = 'reconcile' THEN 'reconcile' ELSE sync_mode END"
+                              " WHERE " + stream +
                               " AND status = 'pending' RETURNING sync_queue_id",
                           p);
     if (!r.empty()) return {std::stoll(r.rows[0][0].value()), false};

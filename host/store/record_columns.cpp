@@ -8,7 +8,10 @@ SqlValue integer(const Integer& i) { return i ? SqlValue(std::to_string(*i)) : s
 std::string updateAll(const char* table, const std::vector<Column>& columns) {
   std::string set;
   for (const Column& c : columns) set += std::string(c.name) + " = excluded." + c.name + ", ";
-  return set + "partner_provider_credential_id = excluded.partner_provider_credential_id, "
+  // A participant written again is one the provider returned: no longer vanished (marking it
+  // vanished also emptied its content_hash, so the row is rewritten).
+  const std::string seen = std::string(table) == "participants" ? "removal_reason = NULL, removal_noticed_at = NULL, " : "";
+  return set + seen + "partner_provider_credential_id = excluded.partner_provider_credential_id, "
                "revision = " + table + ".revision + 1, updated_at = CURRENT_TIMESTAMP, "
                "fetched_date = CURRENT_TIMESTAMP "
                "WHERE " + table + ".content_hash IS DISTINCT FROM excluded.content_hash";
@@ -86,8 +89,10 @@ std::string participantUpsertTail(bool status_only) {
       "last_name = COALESCE(excluded.last_name, participants.last_name), "
       "email = COALESCE(excluded.email, participants.email), "
       "content_hash = excluded.content_hash, revision = participants.revision + 1, "
+      "removal_reason = NULL, removal_noticed_at = NULL, "
       "updated_at = CURRENT_TIMESTAMP, fetched_date = CURRENT_TIMESTAMP "
       "WHERE participants.status IS DISTINCT FROM excluded.status "
+      "OR participants.removal_reason IS NOT NULL "
       "OR participants.new_registration_id IS DISTINCT FROM excluded.new_registration_id "
       "OR (excluded.first_name IS NOT NULL AND participants.first_name IS DISTINCT FROM excluded.first_name) "
       "OR (excluded.last_name IS NOT NULL AND participants.last_name IS DISTINCT FROM excluded.last_name) "

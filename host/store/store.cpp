@@ -211,6 +211,42 @@ std::optional<std::string> Store::loadCursor(const StreamKey& key) {
   return r.rows[0][0];
 }
 
+Store::Vanished Store::markVanished(const StreamKey& event, const std::unordered_set<std::string>& seen,
+                                    double max_share) {
+  const SqlParams key = {std::to_string(event.timing_partner_id), std::to_string(event.provider_id),
+                         event.provider_event_id};
+  SqlRows stored = conn_->query(
+      "SELECT provider_participant_id FROM participants WHERE timing_partner_id = $1 AND provider_id = $2 AND "
+      "provider_event_id = $3 AND removal_reason IS NULL",
+      key);
+  Vanished v;
+  v.stored = stored.rows.size();
+  std::vector<std::string> missing;
+  for (const auto& row : stored.rows)
+    if (row.at(0) && !seen.count(*row.at(0))) missing.push_back(*row.at(0));
+  v.missing = missing.size();
+  if (missing.empty()) return v;
+  if (missing.size() > 1 && static_cast<double>(missing.size()) > max_share * static_cast<double>(v.stored)) {
+    v.guarded = true;
+    return v;
+  }
+  Transaction tx(*conn_);
+  for (const std::string& id : missing) {
+    SqlParams p = key;
+    p.emplace_back(id);
+    // An empty content_hash: the next time the provider returns it, it is rewritten (restored).
+    v.marked += conn_->query(
+                       "UPDATE participants SET status = 'removed', removal_reason = 'vanished', removal_noticed_at = "
+                       "CURRENT_TIMESTAMP, content_hash = '', revision = revision + 1, updated_at = CURRENT_TIMESTAMP "
+                       "WHERE timing_partner_id = $1 AND provider_id = $2 AND provider_event_id = $3 AND "
+                       "provider_participant_id = $4 AND removal_reason IS NULL",
+                       p)
+                    .affected;
+  }
+  tx.commit();
+  return v;
+}
+
 SqlRows Store::query(const std::string& sql, const SqlParams& params) {
   return conn_->query(sql, params);
 }

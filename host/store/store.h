@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "store/records.h"
@@ -64,6 +65,19 @@ class Store {
   // and the cursor stays where it was.
   WriteResult writeBatch(Batch batch);
   std::optional<std::string> loadCursor(const StreamKey& key);
+
+  struct Vanished {
+    size_t stored = 0;     // the event's registrations looked at (those not already vanished)
+    size_t missing = 0;    // of them, not returned by the full read
+    size_t marked = 0;     // marked removed (vanished); 0 when the guard held
+    bool guarded = false;  // too many missing to be believed: nothing marked
+  };
+  // After a full read of an event that completed, every page read: the event's stored
+  // registrations the read did not return (`seen` holds those it did) are marked status
+  // 'removed', removal_reason 'vanished', removal_noticed_at now; never deleted. When more than
+  // `max_share` of them (and more than one) would be marked, none is: a provider that answers
+  // with half a list is not believed.
+  Vanished markVanished(const StreamKey& event, const std::unordered_set<std::string>& seen, double max_share);
 
   // Runs any SQL (one statement) and returns its rows as text: the operator's and tests' door.
   SqlRows query(const std::string& sql, const SqlParams& params = {});

@@ -305,11 +305,18 @@ int32_t hostEmitParticipant(p88_job* job, const p88_participant_record* r) {
   p.last_modified = text(r->last_modified);
   p.raw_json = r->raw_json ? r->raw_json : "";
   p.status_only = (r->flags & P88_RECORD_STATUS_ONLY) != 0;
+  // Returned by the provider, even if refused below: not vanished.
+  if (job->env->seen && p.provider_event_id == job->run->provider_event_id && !p.provider_participant_id.empty())
+    job->env->seen->insert(p.provider_participant_id);
   return accept(job, std::move(p), job->batch.participants);
 }
 
 void hostRecordError(p88_job* job, const char* record_id, const char* field, const char* message) {
   ++job->result.skipped;
+  // A row without a usable id ("?", "event ?"): it may be one we hold, so vanished
+  // registrations cannot be told apart in this read.
+  const std::string id = record_id ? record_id : "";
+  if (id.empty() || id.back() == '?') ++job->result.unidentified;
   std::string line = std::string("record ") + (record_id ? record_id : "?") + " field " +
                      (field ? field : "?") + ": " + (message ? message : "");
   addProblem(job, line);
@@ -425,6 +432,7 @@ void accumulate(StreamResult& total, const StreamResult& r) {
   total.skipped += r.skipped;
   total.api_calls += r.api_calls;
   if (!total.database_fault) total.database_fault = r.database_fault;
+  total.unidentified += r.unidentified;
   for (const auto& p : r.problems)
     if (total.problems.size() < kMaxProblems) total.problems.push_back(p);
   if (total.ok() && !r.ok()) {

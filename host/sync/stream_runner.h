@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "p88/plugin.h"
@@ -60,6 +61,9 @@ struct StreamResult {
   // The run failed because the database did (not the provider, not a record): what kind of
   // fault. Nothing after the last committed checkpoint was kept; the job is to be retried.
   std::optional<store::SqlErrorKind> database_fault;
+  size_t unidentified = 0;       // rows the plugin reported without a usable id
+  size_t vanished = 0;           // registrations a completed full read marked removed (vanished)
+  bool vanish_guarded = false;   // ... or would have, had there not been too many
   bool ok() const { return status == P88_OK; }
 };
 
@@ -78,6 +82,10 @@ struct JobEnvironment {
   std::string deadline_setting;          // what set it, for the error ("worker.job_deadline = 3600 s")
   // A stream run that asks for more pages than this is stopped (sync.max_pages).
   size_t max_requests = 10000;
+  // When set: the ids of the participants the run's event returned (runOperation's full reads).
+  std::unordered_set<std::string>* seen = nullptr;
+  // A full read marks no more than this share of an event vanished (reconcile.max_vanished_share).
+  double max_vanished_share = 0.2;
   std::string label;                     // "RunSignUp partner=1 credential=3": for log lines
 };
 

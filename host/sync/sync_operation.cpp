@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "logging/logging.h"
 #include "store/store.h"
@@ -49,6 +50,7 @@ void insertHistory(store::Store& store, const HistoryRow& h) {
   nlohmann::json snapshot = {{"emitted", t.emitted},         {"inserted", t.inserted},
                              {"updated", t.updated},         {"unchanged", t.unchanged},
                              {"status_changes", t.status_changes}, {"rejected", t.rejected},
+                             {"vanished", t.vanished},
                              {"skipped", t.skipped},         {"seconds", std::round(h.seconds * 1000) / 1000},
                              {"streams", nlohmann::json::object()}};
   if (h.streams)
@@ -93,11 +95,47 @@ int32_t statusFromName(const std::string& name) {
   return P88_ERR_INTERNAL;
 }
 
+// After a full read that completed: the event's stored registrations it did not return are
+// marked vanished (store::Store::markVanished), unless the read had rows it could not identify
+// or too many are missing. Either way it is said in the run's problems.
+void reconcile(const Operation& op, JobEnvironment& env, const std::unordered_set<std::string>& seen,
+               StreamResult& total) {
+  const auto say = [&](const std::string& line) {
+    if (total.problems.size() < 20) total.problems.push_back(line);
+    logging::write(logging::Component::worker, logging::Level::warning, env.label + " " + line);
+  };
+  if (total.unidentified > 0) {
+    say("reconciliation skipped: " + std::to_string(total.unidentified) +
+        " rows had no usable id, so registrations the provider no longer has cannot be told apart");
+    return;
+  }
+  store::StreamKey key{op.credential->timing_partner_id, op.credential->provider_id, op.credential->id, "participants",
+                       op.event->provider_event_id};
+  try {
+    const store::Store::Vanished v = env.store->markVanished(key, seen, env.max_vanished_share);
+    total.vanished = v.marked;
+    if (v.guarded) {
+      total.vanish_guarded = true;
+      say("reconciliation: " + std::to_string(v.missing) + " of " + std::to_string(v.stored) +
+          " stored registrations are no longer at the provider, more than reconcile.max_vanished_share (" +
+          std::to_string(static_cast<int>(env.max_vanished_share * 100 + 0.5)) +
+          " %) allows: none marked; if the provider really deleted them, raise the share for one run");
+    } else if (v.marked > 0) {
+      say("reconciliation: " + std::to_string(v.marked) +
+          " registrations no longer at the provider marked removed (reason vanished)");
+    }
+  } catch (const store::SqlError& e) {
+    total.status = P88_ERR_TRANSIENT;
+    total.database_fault = e.kind();
+    total.error = logging::redact(std::string("database fault while reconciling: ") + e.what());
+  }
+}
+
 }  // namespace
 
 std::string OperationResult::status() const {
   if (!total.ok()) return "failed";
-  if (total.rejected + total.skipped > 0) return "partial";
+  if (total.rejected + total.skipped > 0 || total.vanish_guarded) return "partial";
   return "success";
 }
 
@@ -140,6 +178,7 @@ std::optional<OperationResult> jobResult(store::Store& store, int64_t job, int64
   t.status_changes = count("status_changes");
   t.rejected = count("rejected");
   t.skipped = count("skipped");
+  t.vanished = count("vanished");
   if (snapshot.is_object() && snapshot.contains("seconds") && snapshot["seconds"].is_number())
     out.seconds = snapshot["seconds"].get<double>();
   const auto details = nlohmann::json::parse(r.at(0, "error_details").value_or("{}"), nullptr, false);
@@ -162,6 +201,11 @@ OperationResult runOperation(const Operation& op, JobEnvironment& env) {
   OperationResult result;
   result.mode = "incremental";
   const uint32_t scope = op.operation == "events" ? P88_SCOPE_ACCOUNT : P88_SCOPE_EVENT;
+  // A full read of an event's registrations is also a reconciliation: what it did not return is
+  // looked for among what is stored.
+  std::unordered_set<std::string> seen;
+  bool every_stream_full = op.event.has_value();
+  if (op.event) env.seen = &seen;
   for (uint32_t i = 0; i < op.plugin->stream_count; ++i) {
     const p88_stream_info& s = op.plugin->streams[i];
     if (s.scope != scope) continue;
@@ -188,11 +232,14 @@ OperationResult runOperation(const Operation& op, JobEnvironment& env) {
     const bool incremental = !op.force_full && run.cursor && (s.modes & P88_MODE_INCREMENTAL);
     run.mode = incremental ? P88_MODE_INCREMENTAL : P88_MODE_FULL;
     if (!incremental) result.mode = "full";
+    if (incremental) every_stream_full = false;
     StreamResult r = runStream(run, env);
     accumulate(result.total, r);
     result.streams.emplace_back(run.stream, std::move(r));
     if (!result.total.ok()) break;  // the next stream would meet the same provider trouble
   }
+  env.seen = nullptr;
+  if (every_stream_full && !result.streams.empty() && result.total.ok()) reconcile(op, env, seen, result.total);
   if (result.streams.empty() && result.total.ok()) {
     result.total.status = P88_ERR_INVALID;
     result.total.error = "the plugin has no " + std::string(scope == P88_SCOPE_ACCOUNT ? "account" : "event") +

@@ -233,6 +233,52 @@ TEST_P(ProviderSync, FullThenIncrementalMatchesGroundTruth) {
   }
 }
 
+TEST_P(ProviderSync, RegistrationsTheProviderDeletedAreMarkedVanishedByAFullReadWithinTheGuard) {
+  ASSERT_EQ(sync().exit_code, 0);
+  const json event = currentEvents().front();
+  const std::string id = event["provider_event_id"].get<std::string>();
+  // Two registrations disappear without a trace (no cancelled status, no removal notice).
+  json changes = sim_->control("mutate", {{"provider", provider().slug}, {"event_id", id}, {"kind", "delete"}, {"count", 2}});
+  std::set<std::string> deleted;
+  for (const json& c : changes["changes"]) {
+    const std::string text = c.get<std::string>();
+    deleted.insert(text.substr(text.rfind(' ') + 1));
+  }
+  ASSERT_EQ(deleted.size(), 2u) << changes.dump();
+  // An incremental read cannot see a deletion; a full one (a reconciliation) can.
+  auto r = sync(":" + id);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(store_->query("SELECT COUNT(*) FROM participants WHERE removal_reason IS NOT NULL").rows[0][0], "0");
+  r = sync(":" + id, {"--reconcile"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("2 vanished (marked removed)"), std::string::npos) << r.out;
+  auto marked = store_->query("SELECT provider_participant_id, status, removal_noticed_at FROM participants WHERE "
+                              "provider_event_id = $1 AND removal_reason = 'vanished' ORDER BY 1",
+                              {id});
+  std::set<std::string> marked_ids;
+  for (const auto& row : marked.rows) {
+    marked_ids.insert(row[0].value_or(""));
+    EXPECT_EQ(row[1], std::optional<std::string>("removed"));
+    EXPECT_TRUE(row[2].has_value()) << "when it was noticed";
+  }
+  EXPECT_EQ(marked_ids, deleted);
+  // The compatibility views show them removed, and everything else still equals the truth.
+  EXPECT_EQ(store_->query("SELECT COUNT(*) FROM unified_participants WHERE event_id = $1 AND status = 'removed' AND "
+                          "source_provider = $2 AND provider_participant_id IN (SELECT provider_participant_id FROM "
+                          "participants WHERE removal_reason = 'vanished')",
+                          {id, provider().slug})
+                .rows[0][0],
+            "2");
+  expectDatabaseMatchesTruth();
+
+  // Half of the event gone at once is not believed: nothing more is marked, and it says why.
+  const size_t left = truth(id).size();
+  sim_->control("mutate", {{"provider", provider().slug}, {"event_id", id}, {"kind", "delete"}, {"count", left / 2}});
+  r = sync(":" + id, {"--reconcile"});
+  EXPECT_NE(r.out.find("more than reconcile.max_vanished_share (20 %) allows: none marked"), std::string::npos) << r.out;
+  EXPECT_EQ(store_->query("SELECT COUNT(*) FROM participants WHERE removal_reason = 'vanished'").rows[0][0], "2");
+}
+
 TEST_P(ProviderSync, OneEventOnly) {
   auto events = currentEvents();
   ASSERT_FALSE(events.empty());

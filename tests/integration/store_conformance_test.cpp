@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <unordered_set>
 
 #include "store/store.h"
 #include "support/test_support.h"
@@ -77,9 +78,9 @@ class StoreConformance : public test::BackendTest {
 };
 
 TEST_P(StoreConformance, MigrationsApplyOnceAndRecordTheSchemaVersion) {
-  EXPECT_EQ(store_->schemaVersion(), 3);
+  EXPECT_EQ(store_->schemaVersion(), 4);
   EXPECT_TRUE(store_->migrate().empty()) << "a second migrate must apply nothing";
-  EXPECT_EQ(one("SELECT COUNT(*) FROM schema_migrations"), "3");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM schema_migrations"), "4");
 }
 
 TEST_P(StoreConformance, RefusesADatabaseWithANewerSchema) {
@@ -338,6 +339,38 @@ TEST_P(StoreConformance, AStatementTimeoutFailsTheBatchNotARecord) {
   for (int i = 1; i <= 20; ++i) b.participants.push_back(participant(std::to_string(i)));
   b.cursor = "after";
   expectTheBatchFailsWholeThenSucceeds(*store_, b, store::SqlErrorKind::transient, [] {});
+}
+
+TEST_P(StoreConformance, AVanishedRegistrationIsMarkedRemovedAndRestoredWhenItReturns) {
+  Batch b = batch();
+  for (int i = 1; i <= 10; ++i) b.participants.push_back(participant(std::to_string(i)));
+  store_->writeBatch(b);
+  std::unordered_set<std::string> seen;
+  for (int i = 1; i <= 9; ++i) seen.insert(std::to_string(i));
+  auto v = store_->markVanished(b.key, seen, 0.2);
+  EXPECT_EQ(v.stored, 10u);
+  EXPECT_EQ(v.marked, 1u);
+  EXPECT_FALSE(v.guarded);
+  EXPECT_EQ(one("SELECT status || '/' || removal_reason FROM participants WHERE provider_participant_id = '10'"),
+            "removed/vanished");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM participants"), "10") << "never deleted";
+  EXPECT_EQ(store_->markVanished(b.key, seen, 0.2).marked, 0u) << "marked once";
+  // It comes back unchanged: restored, active again, no longer vanished.
+  Batch again = batch();
+  again.participants.push_back(participant("10"));
+  EXPECT_EQ(store_->writeBatch(again).updated, 1u);
+  EXPECT_EQ(one("SELECT status || '/' || COALESCE(removal_reason, 'none') FROM participants WHERE "
+                "provider_participant_id = '10'"),
+            "active/none");
+  // Three of ten missing is more than a fifth: nothing is marked.
+  seen.erase("1");
+  seen.erase("2");
+  seen.erase("10");
+  v = store_->markVanished(b.key, seen, 0.2);
+  EXPECT_TRUE(v.guarded);
+  EXPECT_EQ(v.missing, 3u);
+  EXPECT_EQ(v.marked, 0u);
+  EXPECT_EQ(one("SELECT COUNT(*) FROM participants WHERE removal_reason IS NOT NULL"), "0");
 }
 
 TEST_P(StoreConformance, ARepeatedRecordInOneBatchKeepsTheLastOccurrence) {

@@ -59,9 +59,10 @@ TruthComparison compareWithTruth(store::Store& store, const SimProcess& sim, con
   for (const json& e : currentSimEvents(sim, slug)) {
     const std::string id = e["provider_event_id"];
     json expected = sim.control("truth/participants?provider=" + slug + "&event_id=" + id);
+    // A registration p88 marked vanished is one the provider no longer has: not in the truth.
     auto rows = store.query("SELECT " + columns +
                                 " FROM participants WHERE provider_id = (SELECT provider_id FROM providers "
-                                "WHERE slug = $1) AND provider_event_id = $2",
+                                "WHERE slug = $1) AND provider_event_id = $2 AND removal_reason IS NULL",
                             {slug, id});
     std::map<std::string, size_t> by_id;
     for (size_t i = 0; i < rows.rows.size(); ++i) by_id[rows.at(i, "provider_participant_id").value()] = i;

@@ -198,8 +198,9 @@ Reply handleControl(Simulator& sim, const Request& r) {
         if (event == nullptr) return jsonReply(404, json{{"error", "no such event"}}.dump());
       }
       const std::string kind = body.value("kind", "");
-      if (!kind.empty() && kind != "new" && kind != "edit" && kind != "bib" && kind != "cancel" && kind != "transfer")
-        return bad("kind must be new, edit, bib, cancel or transfer");
+      if (!kind.empty() && kind != "new" && kind != "edit" && kind != "bib" && kind != "cancel" && kind != "transfer" &&
+          kind != "delete")
+        return bad("kind must be new, edit, bib, cancel, transfer or delete");
       json changes = json::array();
       for (int i = 0, n = body.value("count", 1); i < n; ++i) changes.push_back(sim.world.mutate(provider, event, kind));
       return ok({{"changes", changes}});

@@ -341,6 +341,13 @@ std::string World::mutate(std::optional<Provider> only, Event* event, const std:
   for (size_t i = 0; i < e.participants.size(); ++i)
     if (e.participants[i].status == "active") active.push_back(i);
   const std::string where = std::string(slug(e.provider)) + " event " + e.id + ": ";
+  if (forced == "delete") {  // gone without a trace: no cancelled status, no removal notice
+    if (e.participants.empty()) return where + "no registration to delete";
+    const size_t i = r.below(e.participants.size());
+    const std::string id = e.participants[i].id;
+    e.participants.erase(e.participants.begin() + static_cast<std::ptrdiff_t>(i));
+    return where + "deleted " + id;
+  }
   uint64_t kind = active.empty() ? 0 : r.below(100);
   if (!forced.empty()) {
     kind = forced == "new" ? 0 : forced == "edit" ? 30 : forced == "bib" ? 55 : forced == "cancel" ? 75 : 90;
