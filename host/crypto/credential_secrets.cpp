@@ -61,11 +61,24 @@ void openCredential(int64_t id, std::string& principal, std::optional<std::strin
   });
 }
 
+bool credentialInPlaintext(const std::string& principal, const std::optional<std::string>& secret,
+                           const std::optional<std::string>& config) {
+  if (!principal.empty() && !SecretBox::isSealed(principal)) return true;
+  if (secret && !secret->empty() && !SecretBox::isSealed(*secret)) return true;
+  bool plain = false;
+  mapConfigSecrets(config, [&](const std::string&, const std::string& v) {
+    plain = plain || (!v.empty() && !SecretBox::isSealed(v));
+    return v;
+  });
+  return plain;
+}
+
 bool sealCredential(std::string& principal, std::optional<std::string>& secret, std::optional<std::string>& config,
                     const SecretBox& box) {
   bool changed = false;
-  // Without a secret the principal is the whole credential (Let's Do This's key is a JWT).
-  if ((!secret || secret->empty()) && !principal.empty() && !SecretBox::isSealed(principal)) {
+  // The principal is sealed too: an API key (RunSignUp), a client id (Race Roster, Haku) or the
+  // whole credential (Let's Do This's key is a JWT) is not for every reader of the database.
+  if (!principal.empty() && !SecretBox::isSealed(principal)) {
     principal = box.seal(principal);
     changed = true;
   }

@@ -1,7 +1,7 @@
 #include "crypto/secret_box.h"
 
-#include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>
+#include "crypto/base64.h"
+
 #include <Poco/Crypto/Cipher.h>
 #include <Poco/Crypto/CipherFactory.h>
 #include <Poco/Crypto/CipherKey.h>
@@ -21,25 +21,6 @@ namespace {
 
 constexpr const char* kPrefix = "enc:v1:";
 constexpr size_t kKeySize = 32, kNonceSize = 12, kTagSize = 16;
-
-std::string base64(const std::string& bytes) {
-  std::ostringstream out;
-  Poco::Base64Encoder enc(out);
-  enc.rdbuf()->setLineLength(0);
-  enc << bytes;
-  enc.close();
-  return out.str();
-}
-
-std::optional<std::string> unbase64(const std::string& text) {
-  try {
-    std::istringstream in(text);
-    Poco::Base64Decoder dec(in);
-    return std::string((std::istreambuf_iterator<char>(dec)), std::istreambuf_iterator<char>());
-  } catch (const Poco::Exception&) {
-    return std::nullopt;
-  }
-}
 
 std::string randomBytes(size_t n) {
   Poco::RandomInputStream random;

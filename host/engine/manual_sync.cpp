@@ -279,6 +279,8 @@ int runManualSync(const ManualSyncSpec& spec, const ManualSyncOptions& options, 
   logging::info(logging::Component::main, "manual sync started partner=" + partner + " provider=" +
                                               provider->name + " base_url=" + http::describeUrl(base_url));
 
+  if (const std::string plain = sync::plaintextWarning(sync::plaintextCredentialIds(store)); !plain.empty())
+    err << "p88host: warning: " << plain << "\n";
   sync::TokenCache tokens;
   WorkerShared shared;
   shared.settings = &settings;

@@ -41,6 +41,8 @@ std::string statusLine(store::Store& store, const WorkerShared& shared, bool lea
                      " database faults=" + std::to_string(shared.database_faults.load()) +
                      "; db reconnects=" + std::to_string(store::reconnectCount());
   if (const int64_t lost = logging::failedWrites(); lost > 0) line += "; log writes failed=" + std::to_string(lost);
+  if (const auto plain = sync::plaintextCredentialIds(store); !plain.empty())
+    line += "; secrets in plaintext: " + std::to_string(plain.size()) + " credentials (p88host --encrypt-secrets)";
   if (role != Role::worker_only) line += leader ? "; engine: scheduling" : "; engine: standing by";
   // The earlier of the queue's next pending job and the engine's next due time (both
   // "YYYY-MM-DD HH:MM:SS", which sorts as time does).
@@ -79,6 +81,10 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   for (const auto& [plugin, provider_id] : sync::registerPluginProviders(*main_store, registry))
     providers.insert(plugin->name);
   auto secrets = crypto::configuredSecretBox(settings.secret_key, settings.secret_key_file);
+  if (const std::string plain = sync::plaintextWarning(sync::plaintextCredentialIds(*main_store)); !plain.empty()) {
+    out << "warning: " << plain << std::endl;
+    logging::warning(logging::Component::main, plain);
+  }
   sync::TokenCache tokens;
   WorkerShared shared;
   shared.settings = &settings;

@@ -226,6 +226,9 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
 
   http::Options http_options;
   http_options.call_deadline_ms = static_cast<int>(std::min<int64_t>(shared_.config.call_deadline.count() * 1000, INT32_MAX));
+  http_options.insecure_http_setting = "providers." + provider->slug + ".allow_insecure_http";
+  if (auto it = shared_.settings->merged.find(http_options.insecure_http_setting); it != shared_.settings->merged.end())
+    http_options.allow_insecure_http = it->second == "true";
   http::Session session(sync::providerBaseUrl(*shared_.settings, *provider, *plugin), http_options);
   const queue::Budget budget = budgetFor(shared_, *provider);
   // The heartbeat: its own thread and connection (opened at the first beat: most jobs end

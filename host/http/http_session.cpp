@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
@@ -108,6 +109,15 @@ std::string describeUrl(const std::string& url) {
   }
 }
 
+bool isLoopbackHost(const std::string& host) {
+  std::string h = lower(host);
+  if (!h.empty() && h.back() == '.') h.pop_back();
+  if (h == "localhost" || (h.size() > 10 && h.compare(h.size() - 10, 10, ".localhost") == 0)) return true;
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  Poco::Net::IPAddress ip;
+  return Poco::Net::IPAddress::tryParse(h, ip) && ip.isLoopback();
+}
+
 struct Session::Pool {
   std::map<std::string, std::unique_ptr<Poco::Net::HTTPClientSession>> sessions;
   Poco::Net::Context::Ptr tls;
@@ -128,7 +138,11 @@ Response Session::send(const Request& request, const std::function<bool()>& canc
     throw TransportError("invalid URL " + shown + ": " + e.message());
   }
   if (uri.getScheme() != "http" && uri.getScheme() != "https")
-    throw TransportError("unsupported URL scheme in " + shown + " (http or https only)");
+    throw TransportError("unsupported URL scheme in " + shown + " (http or https only)", TransportError::Why::refused);
+  if (uri.getScheme() == "http" && !options_.allow_insecure_http && !isLoopbackHost(uri.getHost()))
+    throw TransportError("refusing to send credentials in the clear to " + shown + " (http:// to a host that is not "
+                             "a loopback address); use https://, or set " + options_.insecure_http_setting + "=true",
+                         TransportError::Why::refused);
   const std::string origin = uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort());
   Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(options_.call_deadline_ms);
   if (deadline_ns > 0) deadline = std::min(deadline, Clock::time_point(Clock::duration(deadline_ns)));

@@ -39,13 +39,17 @@ struct Options {
   int attempts = 3;          // transport attempts per request
   int retry_base_ms = 500;   // doubles per attempt
   bool verify_tls = true;
+  // Plain http:// carries keys and tokens in the clear: refused unless to a loopback address or
+  // allowed here (the setting named in the refusal, e.g. providers.haku.allow_insecure_http).
+  bool allow_insecure_http = false;
+  std::string insecure_http_setting = "allow_insecure_http";
   std::string ca_file;       // extra CA file (empty: the system's)
 };
 
 // No response arrived (after the transport retries); the message never contains the query string.
 class TransportError : public std::runtime_error {
  public:
-  enum class Why { failed, deadline, cancelled };
+  enum class Why { failed, deadline, cancelled, refused };
   explicit TransportError(const std::string& message, Why why = Why::failed)
       : std::runtime_error(message), why_(why) {}
   Why why() const { return why_; }
@@ -58,6 +62,8 @@ class TransportError : public std::runtime_error {
 std::string resolveUrl(const std::string& base, const std::string& url);
 // The URL without its query string and userinfo: what may appear in a message.
 std::string describeUrl(const std::string& url);
+// localhost, 127.0.0.0/8, ::1.
+bool isLoopbackHost(const std::string& host);
 
 class Session {
  public:

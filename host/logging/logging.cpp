@@ -1,5 +1,7 @@
 #include "logging/logging.h"
 
+#include "crypto/base64.h"
+
 #include <Poco/AutoPtr.h>
 #include <Poco/Channel.h>
 #include <Poco/ConsoleChannel.h>
@@ -11,13 +13,16 @@
 #include <Poco/SplitterChannel.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <vector>
 
 namespace p88::logging {
 namespace {
@@ -169,10 +174,37 @@ void write(Component component, Level level, const std::string& message) noexcep
 
 int64_t failedWrites() { return failed_writes.load(); }
 
+namespace {
+
+// The forms a secret takes on its way out: in a URL or form body (percent-encoded, upper and
+// lower case hex, '+' for a space) and in base64 (HTTP Basic, tokens).
+std::vector<std::string> encodedForms(const std::string& s) {
+  std::string upper, lower, plus;
+  static const char* hex_upper = "0123456789ABCDEF";
+  static const char* hex_lower = "0123456789abcdef";
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      upper += static_cast<char>(c), lower += static_cast<char>(c), plus += static_cast<char>(c);
+      continue;
+    }
+    upper += {'%', hex_upper[c >> 4], hex_upper[c & 15]};
+    lower += {'%', hex_lower[c >> 4], hex_lower[c & 15]};
+    if (c == ' ')
+      plus += '+';
+    else
+      plus += {'%', hex_upper[c >> 4], hex_upper[c & 15]};
+  }
+  return {upper, lower, plus, crypto::base64(s)};
+}
+
+}  // namespace
+
 void addSecret(const std::string& secret) {
   if (secret.size() < 4) return;  // masking "ab" everywhere would garble every line
   std::lock_guard<std::mutex> lock(secrets_mutex);
   secrets().insert(secret);
+  for (std::string& form : encodedForms(secret))
+    if (form.size() >= 4) secrets().insert(std::move(form));
 }
 
 std::string redact(const std::string& text) {

@@ -31,7 +31,8 @@ inline void info(Component c, const std::string& m) noexcept { write(c, Level::i
 inline void warning(Component c, const std::string& m) noexcept { write(c, Level::warning, m); }
 inline void error(Component c, const std::string& m) noexcept { write(c, Level::error, m); }
 
-// Secrets (passwords, API keys and secrets, tokens) to mask as "***" wherever they appear.
+// Secrets (passwords, API keys and secrets, tokens) to mask as "***" wherever they appear, as
+// they are and percent-encoded or base64-encoded.
 void addSecret(const std::string& secret);
 std::string redact(const std::string& text);
 

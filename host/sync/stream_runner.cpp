@@ -199,6 +199,7 @@ int32_t hostHttp(p88_job* job, const p88_http_request* request, const p88_http_r
     const bool cancelled = e.why() == http::TransportError::Why::cancelled ||
                            (job->env->cancelled && job->env->cancelled());
     std::string why = e.what();
+    if (e.why() == http::TransportError::Why::refused) return fail(job, P88_ERR_INVALID, why);
     if (e.why() == http::TransportError::Why::deadline && !job->env->deadline_setting.empty())
       why += " (the job's: " + job->env->deadline_setting + ")";
     return fail(job, cancelled ? P88_ERR_CANCELLED : P88_ERR_TRANSIENT, why);
@@ -334,6 +335,12 @@ int64_t hostNowMs(p88_job* job) { return job->env->now_ms(); }
 void hostSetToken(p88_job* job, const char* token, int64_t expires_in_seconds) {
   if (token == nullptr || *token == '\0') return;
   logging::addSecret(token);
+  // A plugin may keep several tokens in one (Race Roster: {"access_token", "refresh_token"}):
+  // each is sent on its own, so each is masked on its own.
+  auto parts = nlohmann::json::parse(token, nullptr, false);
+  if (parts.is_object())
+    for (auto it = parts.begin(); it != parts.end(); ++it)
+      if (it->is_string() && crypto::isSecretKeyName(it.key())) logging::addSecret(it->get<std::string>());
   job->new_token = token;
   job->new_token_ttl = expires_in_seconds;
 }
@@ -451,7 +458,10 @@ StreamResult runStream(const StreamRun& run, JobEnvironment& env) {
     };
   const Credential& c = *run.credential;
   logging::addSecret(c.principal);
-  if (c.secret) logging::addSecret(*c.secret);
+  if (c.secret) {
+    logging::addSecret(*c.secret);
+    logging::addSecret(c.principal + ":" + *c.secret);  // HTTP Basic (Haku's token call), base64'd
+  }
   registerConfigSecrets(c.additional_config);
 
   p88_job job;

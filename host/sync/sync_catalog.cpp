@@ -51,6 +51,26 @@ std::string providerBaseUrl(const config::Settings& settings, const ProviderRow&
   return url;
 }
 
+std::vector<int64_t> plaintextCredentialIds(store::Store& store) {
+  auto rows = store.query(
+      "SELECT partner_provider_credential_id, principal, secret, additional_config FROM partner_provider_credentials "
+      "WHERE active ORDER BY partner_provider_credential_id");
+  std::vector<int64_t> out;
+  for (const auto& r : rows.rows)
+    if (crypto::credentialInPlaintext(r.at(1).value_or(""), r.at(2), r.at(3))) out.push_back(std::stoll(r.at(0).value()));
+  return out;
+}
+
+std::string plaintextWarning(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return "";
+  std::string list;
+  for (size_t i = 0; i < ids.size() && i < 10; ++i) list += (i ? ", " : "") + std::to_string(ids[i]);
+  if (ids.size() > 10) list += ", ...";
+  return std::to_string(ids.size()) + " credential" + (ids.size() == 1 ? " holds its" : "s hold their") +
+         " secrets in plaintext (" + list + "); seal them: p88host --generate-secret-key /etc/p88/secret.key, "
+         "point secrets.key_file at it, then p88host --encrypt-secrets";
+}
+
 std::optional<ProviderRow> findProvider(store::Store& store, const std::string& name_or_slug) {
   auto rows = store.query(
       "SELECT provider_id, name, slug, api_base_url, rate_limit_per_hour FROM providers "

@@ -51,6 +51,11 @@ bool timingPartnerExists(store::Store& store, int64_t timing_partner_id);
 // with `box`. Throws crypto::CryptoError naming the credential when one cannot be opened.
 std::vector<Credential> activeCredentials(store::Store& store, int64_t timing_partner_id,
                                           int64_t provider_id, const crypto::SecretBox* box);
+// The active credentials whose secrets are stored in the clear (ids, oldest first).
+std::vector<int64_t> plaintextCredentialIds(store::Store& store);
+// The warning to give about them ("" when there are none): how many, which, and how to seal them.
+std::string plaintextWarning(const std::vector<int64_t>& ids);
+
 // One credential by id (active or not), opened; nullopt when there is no such row.
 std::optional<Credential> credentialById(store::Store& store, int64_t credential_id, const crypto::SecretBox* box);
 std::optional<ProviderRow> providerById(store::Store& store, int64_t provider_id);

@@ -551,7 +551,74 @@ TEST_P(ProviderFaults, AnExpiredTokenIsRenewedOnceAnExpiredKeyIsReported) {
   }
 }
 
+// The forms a secret takes in a URL or a form body.
+std::vector<std::string> encodedForms(const std::string& s) {
+  std::string upper, lower;
+  const char* hex = "0123456789ABCDEF";
+  const char* hex_l = "0123456789abcdef";
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      upper += static_cast<char>(c);
+      lower += static_cast<char>(c);
+    } else {
+      upper += {'%', hex[c >> 4], hex[c & 15]};
+      lower += {'%', hex_l[c >> 4], hex_l[c & 15]};
+    }
+  }
+  return {s, upper, lower};
+}
+
+TEST_P(ProviderFaults, NoSecretTokenOrEncodedSecretAppearsInLogsOutputOrHistory) {
+  // Debug logging writes every request line; Race Roster's access and refresh tokens and Haku's
+  // access token come from the provider, so the host learns them only as the plugin sets them.
+  auto env = db_->hostEnv();
+  env["P88_" + upper(provider().slug) + "_BASE_URL"] = sim_->url(provider().slug);
+  env["LOG_LEVEL"] = "DEBUG";
+  auto r = test::runHost({"--manual-sync", std::string("1:") + provider().name, "--log-dir", logs_.path()}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // A secret that must be percent-encoded (the provider refuses it: that run fails, and says so).
+  const std::string odd = "wr0ng/secret+with=special&chars %";
+  store_->query(is("letsdothis") ? "UPDATE partner_provider_credentials SET principal = principal || $1"
+                                 : "UPDATE partner_provider_credentials SET secret = $1",
+                {odd});
+  auto failed = test::runHost({"--manual-sync", std::string("1:") + provider().name, "--log-dir", logs_.path()}, env);
+  EXPECT_EQ(failed.exit_code, 1) << failed.out;
+  std::string all = everything(r) + everything(failed);
+  for (const auto& row : store_->query("SELECT COALESCE(CAST(error_details AS TEXT), '') || ' ' || "
+                                       "COALESCE(CAST(data_snapshot AS TEXT), '') FROM sync_history").rows)
+    all += row[0].value_or("");
+  const json account = sim_->account(provider().slug);
+  std::vector<std::string> secrets = encodedForms(odd);
+  for (const char* k : {"secret", "password"})
+    if (!account[k].is_null())
+      for (const auto& f : encodedForms(account[k].get<std::string>())) secrets.push_back(f);
+  if (is("letsdothis")) secrets.push_back(account["principal"].get<std::string>());
+  for (const json& t : sim_->control("tokens")["tokens"]) secrets.push_back(t.get<std::string>());
+  if (is("raceroster") || is("haku")) {
+    EXPECT_GE(sim_->control("tokens")["tokens"].size(), 1u);
+  }
+  ASSERT_NE(all.find("GET "), std::string::npos) << "debug logging wrote no request lines";
+  for (const std::string& secret : secrets) EXPECT_EQ(all.find(secret), std::string::npos) << "found: " << secret;
+}
+
+TEST_P(ProviderFaults, PlainHttpToAnotherHostIsRefusedWithoutTheOptIn) {
+  // The name never resolves (.invalid): if the refusal did not come first, the call would fail later.
+  auto env = db_->hostEnv();
+  env["P88_" + upper(provider().slug) + "_BASE_URL"] = "http://p88-refused.invalid:9/api?key=should-not-show";
+  auto r = test::runHost({"--manual-sync", std::string("1:") + provider().name, "--log-dir", logs_.path()}, env);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("refusing to send credentials in the clear to http://p88-refused.invalid:9/api"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("providers." + std::string(provider().slug) + ".allow_insecure_http=true"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(everything(r).find("should-not-show"), std::string::npos) << "the URL's query was shown";
+  EXPECT_EQ(r.out.find("FAILED (transient)"), std::string::npos) << "a refusal is not retried: " << r.out;
+}
+
 TEST_P(ProviderFaults, SealedSecretsSyncWithTheKeyAndFailClearlyWithout) {
+  // Stored in plaintext: p88host says so, and how to seal them.
+  auto plain = sync();
+  EXPECT_NE(plain.err.find("1 credential holds its secrets in plaintext (1); seal them"), std::string::npos) << plain.err;
   const std::string key_file = logs_.file("secret.key");
   auto r = test::runHost({"--generate-secret-key", key_file, "--log-dir", logs_.path()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -571,11 +638,15 @@ TEST_P(ProviderFaults, SealedSecretsSyncWithTheKeyAndFailClearlyWithout) {
     if (!account[k].is_null()) {
       EXPECT_EQ(stored.find(account[k].get<std::string>()), std::string::npos) << k;
     }
+  // The principal too: an API key (RunSignUp), a client id (Race Roster, Haku), the JWT (Let's Do This).
+  EXPECT_EQ(row.rows[0][0].value_or("").rfind("enc:v1:", 0), 0u) << row.rows[0][0].value_or("");
+  EXPECT_EQ(stored.find(account["principal"].get<std::string>()), std::string::npos);
   // With the key, the sync works; without it, it says what is missing.
   auto sync_env = env;
   sync_env["P88_" + upper(provider().slug) + "_BASE_URL"] = sim_->url(provider().slug);
   r = test::runHost({"--manual-sync", std::string("1:") + provider().name, "--log-dir", logs_.path()}, sync_env);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err.find("in plaintext"), std::string::npos) << "sealed, yet warned about: " << r.err;
   sync_env.erase("P88_SECRET_KEY_FILE");
   r = test::runHost({"--manual-sync", std::string("1:") + provider().name, "--log-dir", logs_.path()}, sync_env);
   EXPECT_EQ(r.exit_code, 1);

@@ -183,6 +183,8 @@ Reply handleControl(Simulator& sim, const Request& r) {
       return ok({{"now", isoUtc(sim.clock.now())}, {"scale", sim.clock.scale()}, {"offset_seconds", sim.clock.offsetSeconds()}});
     }
 
+    if (path == "/_sim/tokens" && !post) return ok({{"tokens", sim.tokens.issued()}});
+
     if (path == "/_sim/tokens/expire" && post) {
       sim.tokens.expireAll(sim.clock.now());
       return ok({{"expired", true}});

@@ -150,6 +150,13 @@ std::optional<TokenStore::Token> TokenStore::find(const std::string& token) cons
   return it->second;
 }
 
+std::vector<std::string> TokenStore::issued() const {
+  std::lock_guard<std::mutex> lock(m_);
+  std::vector<std::string> out;
+  for (const auto& [t, token] : tokens_) out.push_back(t);
+  return out;
+}
+
 void TokenStore::expireAll(Instant now) {
   std::lock_guard<std::mutex> lock(m_);
   for (auto& [t, token] : tokens_)

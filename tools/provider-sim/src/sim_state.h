@@ -95,6 +95,8 @@ class TokenStore {
   std::string issue(Provider p, size_t account, Instant expires, bool refresh = false);
   std::optional<Token> find(const std::string& token) const;
   void expireAll(Instant now);
+  // Every token issued (access and refresh), so a test can look for them where they must not be.
+  std::vector<std::string> issued() const;
 
  private:
   mutable std::mutex m_;
