@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <deque>
 #include <string_view>
 
 namespace p88::store {
@@ -61,10 +62,11 @@ std::unique_ptr<SqlConnection> connectPostgres(const PostgresParams& p) {
   const std::string user_timeout =
       std::to_string((p.keepalive_idle_seconds + p.keepalive_interval_seconds * p.keepalive_count) * 1000);
   std::vector<const char*> keys, values;
+  std::deque<std::string> held;  // the values libpq reads: they live until it has connected
   auto add = [&](const char* k, const std::string& v) {
     if (v.empty()) return;  // libpq falls back to PGHOST, PGPORT, ... and its defaults
     keys.push_back(k);
-    values.push_back(v.c_str());
+    values.push_back(held.emplace_back(v).c_str());
   };
   add("host", p.host);
   add("port", p.port);
