@@ -7,12 +7,19 @@
 #include <sys/mount.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <thread>
 
+#include "config/settings.h"
+#include "engine/worker.h"
+#include "logging/logging.h"
+#include "plugins/plugin_registry.h"
+#include "queue/job_queue.h"
 #include "store/store.h"
+#include "sync/token_cache.h"
 #include "support/ground_truth.h"
 #include "support/service_fixture.h"
 #include "support/test_support.h"
@@ -21,6 +28,7 @@ namespace p88 {
 namespace {
 
 using Backend = store::DatabaseConfig::Backend;
+using nlohmann::json;
 using store::SqlErrorKind;
 
 void restartPostgres() {
@@ -203,6 +211,94 @@ TEST_P(DatabaseFaults, ADeadlockAndAStatementTimeoutFailTheBatchAndTheJobIsRetri
             0)
       << "a database fault used an attempt, or its job did not complete";
   expectEveryDueTimeRanOnce();
+}
+
+TEST_P(DatabaseFaults, AHeartbeatThatCannotRenewItsLeaseCancelsItsJobBeforeTheLeaseLapses) {
+  // A worker in this process whose heartbeat connects as its own role; the test locks that role
+  // out mid-job (and ends its session), so every reconnection of the heartbeat fails.
+  store_->query("CREATE ROLE p88_heartbeat LOGIN SUPERUSER");
+  config::Settings settings;
+  settings.database = db_->config();
+  settings.merged["providers.runsignup.base_url"] = sim_->url("runsignup");
+  logging::configure({logs_.path(), "information", false});
+  plugins::PluginRegistry registry;
+  registry.scan({std::filesystem::path(P88HOST_PATH).parent_path().string() + "/plugins"});
+  ASSERT_NE(registry.find("RunSignUp"), nullptr);
+  sync::TokenCache tokens;
+  engine::WorkerShared shared;
+  shared.settings = &settings;
+  shared.registry = &registry;
+  shared.tokens = &tokens;
+  shared.config.lease = engine::Seconds(6);  // renewed every 2 s; given up 4 s after the last renewal
+  shared.open_heartbeat_store = [&] {
+    store::DatabaseConfig beat = db_->config();
+    beat.postgres.user = "p88_heartbeat";
+    beat.postgres.application_name = "p88-heartbeat";
+    return store::openStore(beat);
+  };
+  engine::Worker worker("heartbeat-test", shared, db_->open());
+
+  // Discovery first, then the large event's participants, which answer slowly (three pages).
+  queue::JobQueue queue(*store_);
+  const int64_t credential = std::stoll(store_->query("SELECT partner_provider_credential_id FROM "
+                                                      "partner_provider_credentials WHERE provider_id = 2")
+                                            .rows.at(0).at(0).value());
+  const auto newJob = [&](std::optional<std::string> event_id, const char* operation) {
+    queue::NewJob j;
+    j.timing_partner_id = 1;
+    j.provider_id = 2;
+    j.credential_id = credential;
+    j.event_id = std::move(event_id);
+    j.operation = operation;
+    j.sync_mode = "full";
+    j.priority = 1;
+    return j;
+  };
+  const queue::NewJob discovery = newJob(std::nullopt, "events");
+  ASSERT_TRUE(queue.enqueue(discovery));
+  ASSERT_TRUE(worker.runOnce());
+  json large;
+  for (const json& e : test::currentSimEvents(*sim_, "runsignup"))
+    if (e["participants"] == 3000) large = e;
+  ASSERT_FALSE(large.is_null());
+  const std::string event = large["provider_event_id"].get<std::string>();
+  sim_->control("faults", {{"provider", "runsignup"},
+                           {"path_prefix", "/Rest/race/" + large["provider_race_id"].get<std::string>() + "/participants"},
+                           {"kind", "slow"}, {"delay_ms", 3000}, {"count", 3}});
+  const queue::NewJob job = newJob(event, "participants");
+  ASSERT_TRUE(queue.enqueue(job));
+  const int64_t id = std::stoll(store_->query("SELECT sync_queue_id FROM sync_queue WHERE event_id = $1", {event})
+                                    .rows.at(0).at(0).value());
+  std::thread run([&] { worker.runOnce(); });
+  // Once the heartbeat has renewed the lease, its database goes away for it.
+  for (int i = 0; i < 100 && count("SELECT COUNT(*) FROM pg_stat_activity WHERE usename = 'p88_heartbeat'") == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_EQ(count("SELECT COUNT(*) FROM pg_stat_activity WHERE usename = 'p88_heartbeat'"), 1) << "no heartbeat";
+  store_->query("ALTER ROLE p88_heartbeat NOLOGIN");
+  store_->query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'p88_heartbeat'");
+  run.join();
+  // Cancelled and handed back by its own worker, not rescued after a lapsed lease, no attempt used.
+  auto state = queue.state(id);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->status, "pending");
+  EXPECT_EQ(state->retry_count, 0);
+  EXPECT_NE(state->last_error.value_or("").find("the heartbeat could not renew its lease"), std::string::npos)
+      << state->last_error.value_or("");
+  EXPECT_EQ(count("SELECT rescue_count FROM sync_queue WHERE sync_queue_id = " + std::to_string(id)), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_history WHERE sync_queue_id = " + std::to_string(id) +
+                  " AND status <> 'failed'"),
+            0)
+      << "a job whose lease was in doubt was counted as done";
+
+  // The heartbeat's database is back: the job runs again and completes, once.
+  store_->query("ALTER ROLE p88_heartbeat LOGIN");
+  store_->query("UPDATE sync_queue SET scheduled_time = CURRENT_TIMESTAMP WHERE sync_queue_id = " + std::to_string(id));
+  ASSERT_TRUE(worker.runJob(id));
+  EXPECT_EQ(queue.state(id)->status, "completed");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_history WHERE sync_queue_id = " + std::to_string(id) +
+                  " AND status <> 'failed'"),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM participants WHERE provider_event_id = '" + event + "'"), 3000);
 }
 
 INSTANTIATE_TEST_SUITE_P(PostgreSQL, DatabaseFaults, ::testing::Values(Backend::postgresql),
