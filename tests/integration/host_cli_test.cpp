@@ -222,6 +222,13 @@ TEST(HostCli, TheServiceModesRunUntilSigtermAndStopCleanly) {
     test::HostProcess host(args);
     ASSERT_TRUE(host.waitForOutput("p88host running", 20)) << args[0] << host.out() << host.err();
     EXPECT_TRUE(host.waitForOutput("status: queue pending=", 10)) << host.out();
+    // SIGPIPE is ignored: a write to a connection the peer reset is an error, not death.
+    std::ifstream status("/proc/" + std::to_string(host.pid()) + "/status");
+    std::string line, ignored;
+    while (std::getline(status, line))
+      if (line.rfind("SigIgn:", 0) == 0) ignored = line.substr(7);
+    ASSERT_FALSE(ignored.empty());
+    EXPECT_TRUE(std::stoull(ignored, nullptr, 16) & (1ull << (SIGPIPE - 1))) << "SigIgn:" << ignored;
     host.signal(SIGTERM);
     EXPECT_EQ(host.wait(20), 0) << args[0] << host.out() << host.err();
     EXPECT_TRUE(contains(host.out(), "received SIGTERM")) << host.out();

@@ -501,6 +501,25 @@ TEST_P(ProviderFaults, AHostilePageCostsOnlyItsBadValuesAndNeverTheCursor) {
   }
 }
 
+TEST_P(ProviderFaults, AConnectionResetAfterTheFirstCallDoesNotKillTheProcess) {
+  // The first call (Race Roster's and Haku's token POST; RunSignUp's and Let's Do This's event
+  // list) is answered, then its keep-alive connection is reset: the next request meets a reset
+  // peer (EPIPE or ECONNRESET, never a SIGPIPE that kills), and is retried on a new connection.
+  const std::string first = is("raceroster") ? "/api/oauth/authorize"
+                            : is("haku")     ? "/oauth2/token"
+                            : is("runsignup") ? "/Rest/races"
+                                              : "/v0/events";
+  sim_->control("faults", {{"provider", provider().slug}, {"path_prefix", first}, {"kind", "reset_after"}, {"count", 1}});
+  auto r = sync();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  int faulted = 0;
+  const json stats = routeStats();
+  for (auto it = stats.begin(); it != stats.end(); ++it)
+    if (it.value().is_object() && it.value().contains("faulted")) faulted += it.value()["faulted"].get<int>();
+  EXPECT_EQ(faulted, 1) << "the fault was not hit: " << routeStats().dump();
+  expectDatabaseMatchesTruth();
+}
+
 TEST_P(ProviderFaults, AnInterruptedManualSyncHandsItsJobBack) {
   // One event answers slowly; Ctrl-C while its job runs.
   const json slow = currentEvents().front();

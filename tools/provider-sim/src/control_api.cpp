@@ -150,7 +150,7 @@ Reply handleControl(Simulator& sim, const Request& r) {
         auto kind = faultFromName(body.value("kind", ""));
         if (!kind)
           return bad("kind must be one of status_500, status_502, status_503, slow, reset, truncate, malformed, "
-                     "wrong_content_type, expired_token, unauthorized, trickle, endless, repeat_cursor, hostile");
+                     "wrong_content_type, expired_token, unauthorized, trickle, endless, repeat_cursor, hostile, reset_after");
         rule.kind = *kind;
         rule.path_prefix = body.value("path_prefix", "");
         rule.probability = body.value("probability", 1.0);

@@ -107,6 +107,17 @@ class Handler : public Poco::Net::HTTPRequestHandler {
           reply = api_.handle(r);
           reply.body = reply.body.substr(0, reply.body.size() / 2) + "\"<unterminated";
           break;
+        case FaultKind::reset_after: {
+          // The real answer, then a TCP reset of the keep-alive connection: the client's next
+          // request on it writes to a socket the peer has reset.
+          reply = api_.handle(r);
+          sim_.stats.record(api_.provider(), reply.account, reply.route, reply.throttled, true);
+          send(resp, reply, reply.body.size());
+          auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(req);
+          impl.socket().setLinger(true, 0);
+          impl.socket().close();
+          return;
+        }
         case FaultKind::hostile:
           reply = api_.handle(r);
           reply.body = hostilePage(api_.provider(), reply.body,

@@ -51,7 +51,7 @@ const std::pair<FaultKind, const char*> kFaultNames[] = {
     {FaultKind::malformed, "malformed"}, {FaultKind::wrong_content_type, "wrong_content_type"},
     {FaultKind::expired_token, "expired_token"}, {FaultKind::unauthorized, "unauthorized"},
     {FaultKind::trickle, "trickle"}, {FaultKind::endless, "endless"}, {FaultKind::repeat_cursor, "repeat_cursor"},
-    {FaultKind::hostile, "hostile"}};
+    {FaultKind::hostile, "hostile"}, {FaultKind::reset_after, "reset_after"}};
 }  // namespace
 
 const char* faultName(FaultKind k) {
