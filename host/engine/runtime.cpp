@@ -41,6 +41,11 @@ std::string statusLine(store::Store& store, const WorkerShared& shared, bool lea
                      " database faults=" + std::to_string(shared.database_faults.load()) +
                      "; db reconnects=" + std::to_string(store::reconnectCount());
   if (const int64_t lost = logging::failedWrites(); lost > 0) line += "; log writes failed=" + std::to_string(lost);
+  if (const auto tbd = sync::eventsWithoutStart(store); !tbd.empty()) {
+    line += "; events without a start time: " + std::to_string(tbd.size()) + " (";
+    for (size_t i = 0; i < tbd.size() && i < 3; ++i) line += (i ? ", " : "") + tbd[i];
+    line += tbd.size() > 3 ? ", ...)" : ")";
+  }
   if (const auto plain = sync::plaintextCredentialIds(store); !plain.empty())
     line += "; secrets in plaintext: " + std::to_string(plain.size()) + " credentials (p88host --encrypt-secrets)";
   if (role != Role::worker_only) line += leader ? "; engine: scheduling" : "; engine: standing by";

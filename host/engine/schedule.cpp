@@ -40,8 +40,17 @@ std::vector<Window> parseWindows(const std::string& text) {
   return out;
 }
 
+namespace {
+const Window* tightest(const ScheduleConfig& c) {
+  const Window* t = nullptr;
+  for (const Window& w : c.windows)
+    if (!t || w.every < t->every) t = &w;
+  return t;
+}
+}  // namespace
+
 std::optional<Seconds> intervalAt(const ScheduleConfig& c, std::optional<Instant> start, Instant now) {
-  if (!start) return c.default_every;
+  if (!start) return tightest(c) ? std::min(tightest(c)->every, c.default_every) : c.default_every;
   const Seconds to_start = std::chrono::duration_cast<Seconds>(*start - now);
   if (to_start < -c.until_after_start) return std::nullopt;
   Seconds every = c.default_every;
@@ -58,8 +67,13 @@ std::optional<Instant> nextDue(const ScheduleConfig& c, std::optional<Instant> s
   return std::max(now, *last_run + *every);  // overdue is due now
 }
 
-int priorityFor(std::optional<Instant> start, Instant now) {
-  if (!start) return 1000000;
+int priorityFor(const ScheduleConfig& c, std::optional<Instant> start, Instant now) {
+  if (!start) {
+    const Window* t = tightest(c);
+    return t ? static_cast<int>(std::clamp<long long>(
+                   1 + std::chrono::duration_cast<std::chrono::minutes>(t->within).count() + 1, 1, 1000000))
+             : 1000000;
+  }
   const long long minutes = std::chrono::duration_cast<std::chrono::minutes>(*start - now).count();
   return static_cast<int>(std::clamp<long long>(1 + minutes, 1, 1000000));
 }

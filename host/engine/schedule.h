@@ -36,7 +36,8 @@ std::vector<Window> parseWindows(const std::string& text);
 Seconds parseDuration(const std::string& text);
 
 // How often an event starting at `start` is synced at `now`; nullopt once it is past
-// until_after_start (or for an event without a start time: default_every).
+// until_after_start. An event without a usable start time may be starting now: it gets the
+// tightest window's interval (the seed: every minute) until it has one.
 std::optional<Seconds> intervalAt(const ScheduleConfig& c, std::optional<Instant> start, Instant now);
 
 // When the event's participants are next due: now when never synced; else the last run plus the
@@ -46,9 +47,10 @@ std::optional<Instant> nextDue(const ScheduleConfig& c, std::optional<Instant> s
                                std::optional<Instant> last_run, Instant now);
 
 // Smaller runs first. Manual syncs get 0; scheduled jobs 1 + minutes to the start, clamped to
-// [1, 1'000'000] (an event that started is 1; one without a start sorts last).
+// [1, 1'000'000] (an event that started is 1). One without a start time comes right after every
+// event within the tightest window (2 + its minutes), so it never delays a known near start.
 constexpr int kManualPriority = 0;
-int priorityFor(std::optional<Instant> start, Instant now);
+int priorityFor(const ScheduleConfig& c, std::optional<Instant> start, Instant now);
 
 enum class Mode { full, incremental, reconcile };
 const char* modeName(Mode m);

@@ -113,7 +113,7 @@ TickResult Scheduler::tick() {
     j.operation = "participants";
     j.sync_mode = modeName(chooseMode(config_.schedule, events.at(i, "cursors").value_or("0") != "0",
                                       instantFromDatabase(events.at(i, "last_full")), start, now));
-    j.priority = priorityFor(start, now);
+    j.priority = priorityFor(config_.schedule, start, now);
     j.scheduled_at = databaseText(std::min(at, now));
     j.max_retries = config_.retry.max_retries;
     out.participants += queue.enqueue(j) ? 1 : 0;

@@ -51,6 +51,18 @@ std::string providerBaseUrl(const config::Settings& settings, const ProviderRow&
   return url;
 }
 
+std::vector<std::string> eventsWithoutStart(store::Store& store, int64_t credential_id) {
+  auto rows = store.query(
+      "SELECT p.slug, e.provider_event_id FROM events e JOIN providers p ON p.provider_id = e.provider_id JOIN "
+      "partner_provider_credentials c ON c.partner_provider_credential_id = e.partner_provider_credential_id AND "
+      "c.active WHERE e.start_time IS NULL AND (CAST($1 AS INTEGER) = 0 OR c.partner_provider_credential_id = "
+      "CAST($1 AS INTEGER)) ORDER BY p.slug, e.provider_event_id",
+      {std::to_string(credential_id)});
+  std::vector<std::string> out;
+  for (const auto& r : rows.rows) out.push_back(r.at(0).value_or("") + " " + r.at(1).value_or(""));
+  return out;
+}
+
 std::vector<int64_t> plaintextCredentialIds(store::Store& store) {
   auto rows = store.query(
       "SELECT partner_provider_credential_id, principal, secret, additional_config FROM partner_provider_credentials "

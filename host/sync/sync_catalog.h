@@ -51,6 +51,9 @@ bool timingPartnerExists(store::Store& store, int64_t timing_partner_id);
 // with `box`. Throws crypto::CryptoError naming the credential when one cannot be opened.
 std::vector<Credential> activeCredentials(store::Store& store, int64_t timing_partner_id,
                                           int64_t provider_id, const crypto::SecretBox* box);
+// Current events (of active credentials) without a usable start time: "slug event-id" each.
+std::vector<std::string> eventsWithoutStart(store::Store& store, int64_t credential_id = 0);
+
 // The active credentials whose secrets are stored in the clear (ids, oldest first).
 std::vector<int64_t> plaintextCredentialIds(store::Store& store);
 // The warning to give about them ("" when there are none): how many, which, and how to seal them.

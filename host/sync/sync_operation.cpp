@@ -9,6 +9,7 @@
 
 #include "logging/logging.h"
 #include "store/store.h"
+#include "sync/sync_catalog.h"
 
 namespace p88::sync {
 namespace {
@@ -131,6 +132,23 @@ void reconcile(const Operation& op, JobEnvironment& env, const std::unordered_se
   }
 }
 
+// Said on every discovery while it lasts: an event the provider gives no usable start time is
+// synced as if it started soon, and nobody can plan its race morning.
+void reportEventsWithoutStart(const Operation& op, JobEnvironment& env, StreamResult& total) {
+  try {
+    for (const std::string& e : eventsWithoutStart(*env.store, op.credential->id)) {
+      const std::string line = "event " + e.substr(e.find(' ') + 1) +
+                               " has no usable start time: synced at the tightest window's cadence until the provider "
+                               "gives one";
+      if (total.problems.size() < 20) total.problems.push_back(line);
+      logging::write(logging::Component::worker, logging::Level::warning, env.label + " " + line);
+    }
+  } catch (const std::exception& e) {
+    logging::write(logging::Component::worker, logging::Level::warning,
+                   env.label + " could not look for events without a start time: " + logging::redact(e.what()));
+  }
+}
+
 }  // namespace
 
 std::string OperationResult::status() const {
@@ -240,6 +258,7 @@ OperationResult runOperation(const Operation& op, JobEnvironment& env) {
   }
   env.seen = nullptr;
   if (every_stream_full && !result.streams.empty() && result.total.ok()) reconcile(op, env, seen, result.total);
+  if (op.operation == "events" && result.total.ok()) reportEventsWithoutStart(op, env, result.total);
   if (result.streams.empty() && result.total.ok()) {
     result.total.status = P88_ERR_INVALID;
     result.total.error = "the plugin has no " + std::string(scope == P88_SCOPE_ACCOUNT ? "account" : "event") +

@@ -520,6 +520,33 @@ TEST_P(ProviderFaults, AConnectionResetAfterTheFirstCallDoesNotKillTheProcess) {
   expectDatabaseMatchesTruth();
 }
 
+TEST_P(ProviderFaults, AnEventThatStartsTbdIsReportedSyncedAndNamedUntilFixed) {
+  const std::string events_path = is("runsignup") ? "/Rest/races" : is("raceroster") ? "/api/v1/events"
+                                  : is("haku")    ? "/events"
+                                                  : "/v0/events";
+  sim_->control("faults", {{"provider", provider().slug}, {"path_prefix", events_path}, {"kind", "hostile"}, {"count", 1}});
+  auto r = sync();
+  EXPECT_NE(r.out.find("has no usable start time"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("'TBD'"), std::string::npos) << "the field's own report: " << r.out;
+  // Stored, without a start; its participants were synced like every other event's.
+  const auto tbd = store_->query("SELECT provider_event_id FROM events WHERE start_time IS NULL");
+  ASSERT_EQ(tbd.rows.size(), 1u);
+  const std::string id = tbd.rows[0][0].value_or("");
+  EXPECT_GT(std::stoi(store_->query("SELECT COUNT(*) FROM participants WHERE provider_event_id = $1", {id})
+                          .rows.at(0).at(0).value_or("0")),
+            0);
+  // The running service names it in its status line, until the provider gives a start time.
+  auto env = db_->hostEnv();
+  env["P88_LOG_DIR"] = logs_.path();
+  test::HostProcess engine({"--engine-only", "-D", "status.every=1s", "-D", "engine.tick=1s"}, env);
+  EXPECT_TRUE(engine.waitForOutput("events without a start time: 1 (" + std::string(provider().slug) + " " + id + ")", 20))
+      << engine.out();
+  // (Its cadence and priority, the tightest window's and right after every event within 4 h, are
+  // the schedule's: tests/unit/schedule_test.cpp.)
+  engine.signal(SIGTERM);
+  EXPECT_EQ(engine.wait(20), 0);
+}
+
 TEST_P(ProviderFaults, AnInterruptedManualSyncHandsItsJobBack) {
   // One event answers slowly; Ctrl-C while its job runs.
   const json slow = currentEvents().front();

@@ -27,7 +27,8 @@ TEST(Schedule, TheSeedsWindows) {
   };
   for (const Row& r : rows)
     EXPECT_EQ(intervalAt(c, kNow + r.to_start, kNow), r.every) << "to start " << r.to_start.count() << " s";
-  EXPECT_EQ(intervalAt(c, std::nullopt, kNow), hours(1));  // no start time: hourly
+  // No usable start time ("TBD"): it may be starting now, so the tightest window's interval.
+  EXPECT_EQ(intervalAt(c, std::nullopt, kNow), minutes(1));
 }
 
 TEST(Schedule, WindowsAreConfiguration) {
@@ -56,12 +57,15 @@ TEST(Schedule, NextDue) {
 }
 
 TEST(Schedule, NearerStartsFirstManualAboveAll) {
-  EXPECT_LT(priorityFor(kNow + minutes(10), kNow), priorityFor(kNow + hours(3), kNow));
-  EXPECT_LT(priorityFor(kNow + hours(3), kNow), priorityFor(kNow + hours(30), kNow));
-  EXPECT_EQ(priorityFor(kNow - minutes(30), kNow), 1);  // started: as urgent as it gets
-  EXPECT_LT(kManualPriority, priorityFor(kNow - minutes(30), kNow));
-  EXPECT_EQ(priorityFor(std::nullopt, kNow), 1000000);
-  EXPECT_EQ(priorityFor(kNow + hours(24 * 10000), kNow), 1000000);
+  EXPECT_LT(priorityFor(ScheduleConfig{}, kNow + minutes(10), kNow), priorityFor(ScheduleConfig{}, kNow + hours(3), kNow));
+  EXPECT_LT(priorityFor(ScheduleConfig{}, kNow + hours(3), kNow), priorityFor(ScheduleConfig{}, kNow + hours(30), kNow));
+  EXPECT_EQ(priorityFor(ScheduleConfig{}, kNow - minutes(30), kNow), 1);  // started: as urgent as it gets
+  EXPECT_LT(kManualPriority, priorityFor(ScheduleConfig{}, kNow - minutes(30), kNow));
+  EXPECT_EQ(priorityFor(ScheduleConfig{}, std::nullopt, kNow), 242)
+      << "right after every event within 4 h (1 + 240 minutes)";
+  EXPECT_LT(priorityFor(ScheduleConfig{}, kNow + hours(4), kNow), priorityFor(ScheduleConfig{}, std::nullopt, kNow));
+  EXPECT_GT(priorityFor(ScheduleConfig{}, kNow + hours(5), kNow), priorityFor(ScheduleConfig{}, std::nullopt, kNow));
+  EXPECT_EQ(priorityFor(ScheduleConfig{}, kNow + hours(24 * 10000), kNow), 1000000);
 }
 
 TEST(Schedule, ModeChoice) {

@@ -1,5 +1,6 @@
 // The `hostile` fault: a participants page whose first rows each carry one value a real provider
-// might send on a bad day, in that provider's own fields. Everything else of the page is as the
+// might send on a bad day, in that provider's own fields (an events page: its first event starts
+// "TBD"). Everything else of the page is as the
 // provider holds it, so a client that handles the bad values still stores every registration.
 //   row 0  a field nested 200,000 arrays deep
 //   row 1  a first name with invalid UTF-8 bytes
@@ -54,8 +55,29 @@ void replaceAll(std::string& text, const std::string& from, const std::string& t
 
 }  // namespace
 
+// An events page: the first event's start is "TBD"; false when `page` is not one.
+bool spoilEventStart(Provider provider, json& page) {
+  json* first = nullptr;
+  const char* field = "startDate";
+  if (provider == Provider::runsignup && page.contains("races") && !page["races"].empty() &&
+      page["races"][0]["race"].contains("events") && !page["races"][0]["race"]["events"].empty()) {
+    first = &page["races"][0]["race"]["events"][0];
+    field = "start_time";
+  } else if (provider == Provider::haku && page.contains("events") && !page["events"].empty()) {
+    first = &page["events"][0];
+    field = "event_date";
+  } else if (page.contains("data") && page["data"].is_array() && !page["data"].empty() &&
+             page["data"][0].contains("startDate")) {
+    first = &page["data"][0];
+  }
+  if (first == nullptr) return false;
+  (*first)[field] = "TBD";
+  return true;
+}
+
 std::string hostilePage(Provider provider, const std::string& body, long long now_unix) {
   json page = json::parse(body, nullptr, false);
+  if (page.is_object() && spoilEventStart(provider, page)) return page.dump();
   const Fields f = fieldsOf(provider);
   json* rows = nullptr;
   if (page.is_array() && !page.empty() && page[0].contains("participants"))
