@@ -639,9 +639,10 @@ TEST_P(ProviderFaults, NoSecretTokenOrEncodedSecretAppearsInLogsOutputOrHistory)
     if (!account[k].is_null())
       for (const auto& f : encodedForms(account[k].get<std::string>())) secrets.push_back(f);
   if (is("letsdothis")) secrets.push_back(account["principal"].get<std::string>());
-  for (const json& t : sim_->control("tokens")["tokens"]) secrets.push_back(t.get<std::string>());
+  const json issued = sim_->control("tokens")["tokens"];
+  for (const json& t : issued) secrets.push_back(t.get<std::string>());
   if (is("raceroster") || is("haku")) {
-    EXPECT_GE(sim_->control("tokens")["tokens"].size(), 1u);
+    EXPECT_GE(issued.size(), 1u);
   }
   ASSERT_NE(all.find("GET "), std::string::npos) << "debug logging wrote no request lines";
   for (const std::string& secret : secrets) EXPECT_EQ(all.find(secret), std::string::npos) << "found: " << secret;

@@ -51,20 +51,23 @@ TEST(SecretBox, KeysMustBe32BytesOfBase64) {
   EXPECT_THROW(SecretBox("short"), CryptoError);
 }
 
-TEST(CredentialSecrets, SealsTheSecretAndConfigPasswordsOnly) {
+TEST(CredentialSecrets, SealsPrincipalSecretAndConfigPasswordsOnly) {
   SecretBox b = box();
   std::string principal = "client-id-1";
   std::optional<std::string> secret = "client-secret-1";
   std::optional<std::string> config = R"({"username":"timer@example.com","password":"pa ss","token_url":"https://x"})";
+  EXPECT_TRUE(credentialInPlaintext(principal, secret, config));
   EXPECT_TRUE(sealCredential(principal, secret, config, b));
-  EXPECT_EQ(principal, "client-id-1");  // a client id beside a secret stays readable
+  EXPECT_TRUE(SecretBox::isSealed(principal)) << "an API key or client id is not for every reader either";
   EXPECT_TRUE(SecretBox::isSealed(*secret));
+  EXPECT_FALSE(credentialInPlaintext(principal, secret, config));
   auto j = nlohmann::json::parse(*config);
   EXPECT_EQ(j["username"], "timer@example.com");
   EXPECT_EQ(j["token_url"], "https://x");
   EXPECT_TRUE(SecretBox::isSealed(j["password"].get<std::string>()));
   EXPECT_FALSE(sealCredential(principal, secret, config, b));  // nothing left to seal
   openCredential(7, principal, secret, config, &b);
+  EXPECT_EQ(principal, "client-id-1");
   EXPECT_EQ(secret, "client-secret-1");
   EXPECT_EQ(nlohmann::json::parse(*config)["password"], "pa ss");
 }
