@@ -306,6 +306,12 @@ int32_t hostEmitParticipant(p88_job* job, const p88_participant_record* r) {
   p.last_modified = text(r->last_modified);
   p.raw_json = r->raw_json ? r->raw_json : "";
   p.status_only = (r->flags & P88_RECORD_STATUS_ONLY) != 0;
+  // A registration without any name (and, for a plugin that says so, without a status) is most
+  // likely a row whose fields the provider renamed: stored, and said.
+  if (!p.status_only && !p.first_name && !p.middle_name && !p.last_name)
+    reportRepair(job, p.provider_participant_id.empty() ? "?" : p.provider_participant_id,
+                 std::string(r->status ? "names" : "status and names") +
+                     ": none at all; stored, but the provider's fields may have changed");
   // Returned by the provider, even if refused below: not vanished.
   if (job->env->seen && p.provider_event_id == job->run->provider_event_id && !p.provider_participant_id.empty())
     job->env->seen->insert(p.provider_participant_id);

@@ -57,9 +57,12 @@ class LetsDoThis : public p88::Plugin {
       job.check_cancelled();
       std::string url = "/events?" + p88::query({{"page[size]", std::to_string(kPageSize)}});
       if (after) url += "&" + p88::query({{"page[after]", *after}});
-      EventsPage p = parse_events(get(job, key, url, "GET /events page " + std::to_string(page)));
+      const json body = get(job, key, url, "GET /events page " + std::to_string(page));
+      EventsPage p = parse_events(body);
       for (const auto& i : p.issues) job.record_error(i.record_id, i.field, i.message);
       for (const auto& e : p.events) emitted += job.emit(e) ? 1 : 0;
+      p88::expect_paging_signal(p.next_signal, p.rows, kPageSize, body, "GET /events page " + std::to_string(page),
+                                "page.next");
       if (!p.next || p.rows == 0) break;
       after = p.next;
     }
@@ -77,11 +80,23 @@ class LetsDoThis : public p88::Plugin {
       std::string url = "/applications?" + p88::query({{"eventId", event_id}, {"page[size]", std::to_string(kPageSize)}});
       if (since) url += "&" + p88::query({{"updatedAt[after]", updated_after(*since)}});
       if (after) url += "&" + p88::query({{"page[after]", *after}});
-      ApplicationsPage p = parse_applications(get(job, key, url, "GET /applications event " + event_id + " page " + std::to_string(page)),
-                                              event_id);
+      const std::string what = "GET /applications event " + event_id + " page " + std::to_string(page);
+      const json body = get(job, key, url, what);
+      ApplicationsPage p = parse_applications(body, event_id);
       for (const auto& i : p.issues) job.record_error(i.record_id, i.field, i.message);
       for (const auto& rec : p.records) job.emit(rec);
+      // updatedAt[after] is strict: a row changed at or before it means the filter was not applied
+      // (the rows are stored all the same: they are the provider's data).
+      if (since)
+        for (const auto& rec : p.records)
+          if (rec.last_modified && *rec.last_modified <= updated_after(*since)) {
+            job.record_error(rec.provider_participant_id, "updatedAt",
+                             "'" + *rec.last_modified + "' is not after updatedAt[after]=" + updated_after(*since) +
+                                 ": the provider may be ignoring the filter (stored all the same)");
+            break;  // once per page
+          }
       newest = p88::newest_change(job, p.records, newest);
+      p88::expect_paging_signal(p.next_signal, p.rows, kPageSize, body, what, "page.next");
       if (!p.next || p.rows == 0) break;
       after = p.next;
     }

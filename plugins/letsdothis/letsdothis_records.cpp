@@ -6,6 +6,10 @@ namespace {
 using p88::json;
 using p88::Text;
 
+bool has_next_signal(const json& body) {
+  return body.is_object() && body.contains("page") && body["page"].is_object() && body["page"].contains("next");
+}
+
 std::optional<std::string> next_of(const json& body) {
   if (!body.is_object() || !body.contains("page") || !body["page"].is_object()) return std::nullopt;
   const json& n = body["page"].value("next", json(nullptr));
@@ -39,6 +43,7 @@ EventsPage parse_events(const json& body) {
   EventsPage page;
   const json* rows = p88::records_in(body, {"data"}, "GET /events");
   page.next = next_of(body);
+  page.next_signal = has_next_signal(body);
   p88::for_each_record(rows, "id", page.issues, page.rows, "event ", [&](const json& row, const std::string& id,
                                                                        p88::FieldReader& r) {
     p88::Event e;
@@ -71,10 +76,21 @@ ApplicationsPage parse_applications(const json& body, const std::string& event_i
   ApplicationsPage page;
   const json* rows = p88::records_in(body, {"data"}, "GET /applications");
   page.next = next_of(body);
+  page.next_signal = has_next_signal(body);
   p88::for_each_record(rows, "id", page.issues, page.rows, "", [&](const json& row, const std::string& id,
                                                                   p88::FieldReader& r) {
+    // Asked for one event's applications: one without its event, or of another, is not stored
+    // under this event (the API's eventId filter is a guess).
     Text event = r.text("eventId");
-    if (event && *event != event_id) return;  // not this event's
+    if (!event) {
+      r.bad("eventId", "missing in an answer filtered by event " + event_id + ": not stored under that event");
+      return;
+    }
+    if (*event != event_id) {
+      r.bad("eventId", "'" + *event + "' in an answer filtered by event " + event_id +
+                           " (is the filter ignored?): not stored under that event");
+      return;
+    }
     p88::Participant p;
     p.provider_participant_id = id;
     p.provider_event_id = event_id;

@@ -14,6 +14,7 @@ struct EventsPage {
   std::vector<p88::FieldIssue> issues;
   size_t rows = 0;
   std::optional<std::string> next;  // page.next: the cursor of the next page
+  bool next_signal = false;         // page.next was there (a cursor, or null at the end)
 };
 EventsPage parse_events(const p88::json& body);
 
@@ -22,9 +23,10 @@ struct ApplicationsPage {
   std::vector<p88::FieldIssue> issues;
   size_t rows = 0;
   std::optional<std::string> next;
+  bool next_signal = false;
 };
-// GET /applications?eventId=...: applications of other events (a server ignoring the filter) are
-// left out.
+// GET /applications?eventId=...: an application of another event (a server ignoring the filter),
+// or one without an eventId, is reported and not stored under this event.
 ApplicationsPage parse_applications(const p88::json& body, const std::string& event_id);
 
 // updatedAt[after] is strict: ask for what changed after one second before the newest change

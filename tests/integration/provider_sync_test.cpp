@@ -547,6 +547,62 @@ TEST_P(ProviderFaults, AnEventThatStartsTbdIsReportedSyncedAndNamedUntilFixed) {
   EXPECT_EQ(engine.wait(20), 0);
 }
 
+// Let's Do This's paging and fields are the notes' guess: where the real API answers otherwise,
+// p88 fails or reports, and never stores a row under the wrong event or moves a cursor past data.
+TEST_P(ProviderFaults, ShapeSurprisesFailLoudlyOrAreReportedAndLoseNothing) {
+  if (!is("letsdothis")) GTEST_SKIP() << "these guessed shapes are Let's Do This's (the others page by number, per event path)";
+  json large, small;
+  for (const json& e : currentEvents()) {
+    if (e["participants"].get<int>() >= 100 && large.is_null()) large = e;
+    if (e["participants"].get<int>() < 100 && small.is_null()) small = e;
+  }
+  ASSERT_FALSE(large.is_null());
+  ASSERT_FALSE(small.is_null());
+  const std::string big = large["provider_event_id"], one = small["provider_event_id"];
+  auto cursors = [&](const std::string& id) {
+    return store_->query("SELECT COUNT(*) FROM sync_cursors WHERE provider_event_id = $1 AND stream = 'participants'", {id})
+        .rows.at(0).at(0).value_or("");
+  };
+  auto stored = [&](const std::string& id) {
+    return std::stoul(store_->query("SELECT COUNT(*) FROM participants WHERE provider_event_id = $1", {id})
+                          .rows.at(0).at(0).value_or("0"));
+  };
+  // Another next-page key on a full page: not taken as the end of the stream.
+  fault(large, "other_next_key", 1);
+  auto r = sync(":" + big);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("a full page (100 rows) without page.next"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the response has: data, links.next"), std::string::npos) << r.out;
+  EXPECT_EQ(cursors(big), "0") << "the cursor moved past pages never read";
+
+  // The eventId filter ignored: the other events' rows are reported and not stored under this one.
+  sim_->clearFaults();
+  fault(small, "ignore_event_filter", 1000);
+  r = sync(":" + one);
+  EXPECT_NE(r.out.find("(is the filter ignored?): not stored under that event"), std::string::npos) << r.out;
+  EXPECT_EQ(stored(one), truth(one).size()) << "only this event's rows, all of them";
+  auto c = test::compareWithTruth(*store_, *sim_, "letsdothis");
+  for (const auto& d : c.differences) EXPECT_EQ(d.find("event " + one), std::string::npos) << d;
+
+  // Rows without their event id: reported, none stored under the event asked for.
+  sim_->clearFaults();
+  store_->query("DELETE FROM participants WHERE provider_event_id = $1", {one});
+  store_->query("DELETE FROM sync_cursors WHERE provider_event_id = $1", {one});
+  fault(small, "no_event_id", 1000);
+  r = sync(":" + one);
+  EXPECT_NE(r.out.find("missing in an answer filtered by event " + one), std::string::npos) << r.out;
+  EXPECT_EQ(stored(one), 0u);
+
+  // updatedAt[after] ignored: every row comes back; stored (they are the provider's), and said.
+  sim_->clearFaults();
+  ASSERT_EQ(sync(":" + one).exit_code, 0);
+  EXPECT_EQ(stored(one), truth(one).size());
+  fault(small, "ignore_updated_after", 1000);
+  r = sync(":" + one);
+  EXPECT_NE(r.out.find("the provider may be ignoring the filter"), std::string::npos) << r.out;
+  EXPECT_EQ(stored(one), truth(one).size());
+}
+
 TEST_P(ProviderFaults, AnInterruptedManualSyncHandsItsJobBack) {
   // One event answers slowly; Ctrl-C while its job runs.
   const json slow = currentEvents().front();

@@ -438,6 +438,34 @@ inline const json* records_in(const json& body, std::initializer_list<const char
   throw Error(Status::transient, what + ": no \"" + *keys.begin() + "\" list in the response");
 }
 
+// The keys of a response, one level into its objects ("data, page.next, links.next"): what a
+// message about an unexpected shape names.
+inline std::string keys_of(const json& body) {
+  std::string out;
+  if (!body.is_object()) return body.type_name();
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (it.key() == kIssuesKey) continue;
+    if (it->is_object() && !it->empty()) {
+      for (auto in = it->begin(); in != it->end(); ++in) out += (out.empty() ? "" : ", ") + it.key() + "." + in.key();
+    } else {
+      out += (out.empty() ? "" : ", ") + it.key();
+    }
+  }
+  return out.empty() ? "(none)" : out;
+}
+
+// Where a provider's paging is a guess, a surprise fails loudly: a full page whose next-page
+// signal the plugin does not recognize could be the end of the stream or a renamed key, and
+// taking it for the end would lose every later page without a word. Throws Error(invalid)
+// naming the keys the response had; the stream's cursor stays where it was.
+inline void expect_paging_signal(bool recognized, size_t rows, size_t page_size, const json& body,
+                                 const std::string& what, const std::string& signal) {
+  if (recognized || rows < page_size) return;
+  throw Error(Status::invalid, what + ": a full page (" + std::to_string(rows) + " rows) without " + signal +
+                                   ", the next-page signal this plugin knows; the response has: " + keys_of(body) +
+                                   ". The provider's paging may have changed: not taken as the end");
+}
+
 // Parses a page body, or throws Error(transient) naming what was asked for (never pass a URL
 // with secrets in it: give the path only).
 inline json parse_page(const std::string& body, const std::string& what) {

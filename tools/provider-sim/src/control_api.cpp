@@ -150,7 +150,8 @@ Reply handleControl(Simulator& sim, const Request& r) {
         auto kind = faultFromName(body.value("kind", ""));
         if (!kind)
           return bad("kind must be one of status_500, status_502, status_503, slow, reset, truncate, malformed, "
-                     "wrong_content_type, expired_token, unauthorized, trickle, endless, repeat_cursor, hostile, reset_after");
+                     "wrong_content_type, expired_token, unauthorized, trickle, endless, repeat_cursor, hostile, reset_after, other_next_key, "
+                     "ignore_event_filter, ignore_updated_after, no_event_id");
         rule.kind = *kind;
         rule.path_prefix = body.value("path_prefix", "");
         rule.probability = body.value("probability", 1.0);

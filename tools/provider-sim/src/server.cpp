@@ -118,6 +118,12 @@ class Handler : public Poco::Net::HTTPRequestHandler {
           impl.socket().close();
           return;
         }
+        case FaultKind::other_next_key:
+        case FaultKind::ignore_event_filter:
+        case FaultKind::ignore_updated_after:
+        case FaultKind::no_event_id:
+          reply = surprisePage(api_, r, fault->kind);
+          break;
         case FaultKind::hostile:
           reply = api_.handle(r);
           reply.body = hostilePage(api_.provider(), reply.body,

@@ -51,7 +51,9 @@ const std::pair<FaultKind, const char*> kFaultNames[] = {
     {FaultKind::malformed, "malformed"}, {FaultKind::wrong_content_type, "wrong_content_type"},
     {FaultKind::expired_token, "expired_token"}, {FaultKind::unauthorized, "unauthorized"},
     {FaultKind::trickle, "trickle"}, {FaultKind::endless, "endless"}, {FaultKind::repeat_cursor, "repeat_cursor"},
-    {FaultKind::hostile, "hostile"}, {FaultKind::reset_after, "reset_after"}};
+    {FaultKind::hostile, "hostile"}, {FaultKind::reset_after, "reset_after"},
+    {FaultKind::other_next_key, "other_next_key"}, {FaultKind::ignore_event_filter, "ignore_event_filter"},
+    {FaultKind::ignore_updated_after, "ignore_updated_after"}, {FaultKind::no_event_id, "no_event_id"}};
 }  // namespace
 
 const char* faultName(FaultKind k) {

@@ -38,7 +38,8 @@ class RateLimits {
 
 enum class FaultKind {
   status_500, status_502, status_503, slow, reset, truncate, malformed, wrong_content_type,
-  expired_token, unauthorized, trickle, endless, repeat_cursor, hostile, reset_after
+  expired_token, unauthorized, trickle, endless, repeat_cursor, hostile, reset_after,
+  other_next_key, ignore_event_filter, ignore_updated_after, no_event_id
 };
 const char* faultName(FaultKind k);
 std::optional<FaultKind> faultFromName(const std::string& name);

@@ -59,6 +59,10 @@ std::unique_ptr<ProviderApi> makeLetsDoThisApi(Simulator& sim);
 // request's own next-page cursor (Let's Do This; the page-numbered APIs can only go on forever).
 Reply endlessPage(ProviderApi& api, const Request& request, bool repeat);
 
+// The shape-surprise faults (other_next_key, ignore_event_filter, ignore_updated_after,
+// no_event_id): the answer in a shape the client may not expect (shape_surprises.cpp).
+Reply surprisePage(ProviderApi& api, const Request& request, FaultKind kind);
+
 // The `hostile` fault: `body` (a participants page) with one hostile value in each of its first
 // rows (hostile_pages.cpp lists them).
 std::string hostilePage(Provider provider, const std::string& body, long long now_unix);
