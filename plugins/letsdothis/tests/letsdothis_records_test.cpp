@@ -34,8 +34,10 @@ TEST(LetsDoThisApplications, ApplicationsNormalize) {
   auto page = letsdothis::parse_applications(fixture("applications.json"), "evt_123");
   EXPECT_EQ(page.rows, 4u);
   EXPECT_EQ(page.next, std::nullopt);
-  ASSERT_EQ(page.records.size(), 3u) << describe(page.issues);  // app_other belongs to another event
-  EXPECT_TRUE(page.issues.empty()) << describe(page.issues);
+  ASSERT_EQ(page.records.size(), 3u) << describe(page.issues);
+  // app_other belongs to another event: said, and not stored under this one.
+  ASSERT_EQ(page.issues.size(), 1u) << describe(page.issues);
+  EXPECT_TRUE(has_issue(page.issues, "app_other", "eventId")) << describe(page.issues);
   const auto& a = page.records[0];
   EXPECT_EQ(a.provider_participant_id, "app_01H");
   EXPECT_EQ(a.gender, "F");
@@ -70,7 +72,7 @@ TEST(LetsDoThisApplications, HostileApplications) {
   EXPECT_EQ(page.rows, 4u);
   ASSERT_EQ(page.records.size(), 1u) << describe(page.issues);
   const auto& p = page.records[0];
-  EXPECT_EQ(p.provider_event_id, "evt_123");  // a null eventId is this event's
+  EXPECT_EQ(p.provider_event_id, "evt_123");
   EXPECT_EQ(p.status, "active");
   EXPECT_EQ(p.gender_raw, "7");
   EXPECT_EQ(p.gender, "U");

@@ -69,6 +69,12 @@ inline std::optional<seconds> parse_iso(std::string_view text) {
     s.erase(dot, (end == std::string::npos ? s.size() : end) - dot);
   }
   if (!s.empty() && (s.back() == 'Z' || s.back() == 'z')) s.back() = 'Z';
+  // "YYYY-MM-DDTHH:MM:SS" and at most a zone after it, checked before date::parse sees it (its
+  // seconds field overflows on hostile input such as a run of thousands of digits).
+  static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+  if (s.size() < 19 || s.size() > 25) return std::nullopt;
+  for (size_t i = 0; i < 19; ++i)
+    if (shape[i] == 'd' ? !std::isdigit(static_cast<unsigned char>(s[i])) : s[i] != shape[i]) return std::nullopt;
   for (const char* fmt : {"%FT%TZ", "%FT%T%Ez", "%FT%T%z"}) {
     std::istringstream in(s);
     seconds t{};
