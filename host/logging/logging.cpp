@@ -58,19 +58,25 @@ void logWriteFailed(const char* why) noexcept {
                  why);
 }
 
+// Runs a log write; whatever it throws is counted instead.
+template <typename F>
+void guarded(F write) noexcept {
+  try {
+    write();
+  } catch (const Poco::Exception& e) {
+    logWriteFailed(e.displayText().c_str());
+  } catch (const std::exception& e) {
+    logWriteFailed(e.what());
+  } catch (...) {
+    logWriteFailed("unknown error");
+  }
+}
+
 class NeverThrowingChannel : public Poco::Channel {
  public:
   explicit NeverThrowingChannel(Poco::Channel::Ptr next) : next_(std::move(next)) {}
   void log(const Poco::Message& msg) override {
-    try {
-      next_->log(msg);
-    } catch (const Poco::Exception& e) {
-      logWriteFailed(e.displayText().c_str());
-    } catch (const std::exception& e) {
-      logWriteFailed(e.what());
-    } catch (...) {
-      logWriteFailed("unknown error");
-    }
+    guarded([&] { next_->log(msg); });
   }
 
  private:
@@ -155,7 +161,7 @@ std::string configure(const Setup& setup) {
 }
 
 void write(Component component, Level level, const std::string& message) noexcept {
-  try {
+  guarded([&] {
     Poco::Logger& logger = Poco::Logger::get(loggerName(component));
     switch (level) {
       case Level::debug: logger.debug(message); break;
@@ -163,13 +169,7 @@ void write(Component component, Level level, const std::string& message) noexcep
       case Level::warning: logger.warning(message); break;
       case Level::error: logger.error(message); break;
     }
-  } catch (const Poco::Exception& e) {
-    logWriteFailed(e.displayText().c_str());
-  } catch (const std::exception& e) {
-    logWriteFailed(e.what());
-  } catch (...) {
-    logWriteFailed("unknown error");
-  }
+  });
 }
 
 int64_t failedWrites() { return failed_writes.load(); }
