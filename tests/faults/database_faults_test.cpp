@@ -240,7 +240,8 @@ TEST_P(DatabaseFaults, AHeartbeatThatCannotRenewItsLeaseCancelsItsJobBeforeTheLe
   };
   engine::Worker worker("heartbeat-test", shared, db_->open());
 
-  // Discovery first, then the large event's participants, which answer slowly (three pages).
+  // Discovery first, then the large event's participants, which answer slowly: two pages of 6 s
+  // each, far longer than the 4 s the heartbeat holds on after its last renewal.
   queue::JobQueue queue(*store_);
   const int64_t credential = std::stoll(store_->query("SELECT partner_provider_credential_id FROM "
                                                       "partner_provider_credentials WHERE provider_id = 2")
@@ -266,7 +267,7 @@ TEST_P(DatabaseFaults, AHeartbeatThatCannotRenewItsLeaseCancelsItsJobBeforeTheLe
   const std::string event = large["provider_event_id"].get<std::string>();
   sim_->control("faults", {{"provider", "runsignup"},
                            {"path_prefix", "/Rest/race/" + large["provider_race_id"].get<std::string>() + "/participants"},
-                           {"kind", "slow"}, {"delay_ms", 3000}, {"count", 3}});
+                           {"kind", "slow"}, {"delay_ms", 6000}, {"count", 4}});
   const queue::NewJob job = newJob(event, "participants");
   ASSERT_TRUE(queue.enqueue(job));
   const int64_t id = std::stoll(store_->query("SELECT sync_queue_id FROM sync_queue WHERE event_id = $1", {event})
