@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <ostream>
 #include <thread>
 #include <vector>
@@ -28,8 +30,44 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kAdvisoryLockKey = "880088";  // "one engine schedules at a time"
 
+// The engine's ticks while they fail (the database refuses to enqueue: full, read-only, away),
+// for the status line; logged when the trouble starts and when it ends, not on every tick.
+class EngineTrouble {
+ public:
+  void failed(const std::string& why) {
+    std::lock_guard<std::mutex> lock(m_);
+    if (!since_) {
+      since_ = Clock::now();
+      logging::error(logging::Component::engine, "tick failed: " + why);
+    }
+    why_ = why.substr(0, why.find(" [in: "));  // the log has the statement; the status line the reason
+  }
+  void cleared() {
+    std::lock_guard<std::mutex> lock(m_);
+    if (!since_) return;
+    logging::info(logging::Component::engine, "engine: the database answers again after " +
+                                                  std::to_string(secondsSince(*since_)) + " s");
+    since_.reset();
+  }
+  // "" while the ticks succeed.
+  std::string describe() const {
+    std::lock_guard<std::mutex> lock(m_);
+    if (!since_) return "";
+    return "engine ticks failing for " + std::to_string(secondsSince(*since_)) + " s (" + why_ + ")";
+  }
+
+ private:
+  static int64_t secondsSince(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - t).count();
+  }
+  mutable std::mutex m_;
+  std::optional<Clock::time_point> since_;
+  std::string why_;
+};
+
 // `next_due`: the scheduling engine's earliest due time ahead, seconds since the epoch (0: none).
-std::string statusLine(store::Store& store, const WorkerShared& shared, bool leader, Role role, int64_t next_due) {
+std::string statusLine(store::Store& store, const WorkerShared& shared, bool leader, Role role, int64_t next_due,
+                       const EngineTrouble& trouble) {
   queue::JobQueue q(store);
   auto depth = q.depthByStatus();
   auto next = store.query("SELECT MIN(scheduled_time) FROM sync_queue WHERE status = 'pending'");
@@ -49,6 +87,7 @@ std::string statusLine(store::Store& store, const WorkerShared& shared, bool lea
   if (const auto plain = sync::plaintextCredentialIds(store); !plain.empty())
     line += "; secrets in plaintext: " + std::to_string(plain.size()) + " credentials (p88host --encrypt-secrets)";
   if (role != Role::worker_only) line += leader ? "; engine: scheduling" : "; engine: standing by";
+  if (const std::string t = trouble.describe(); !t.empty()) line += "; " + t;
   // The earlier of the queue's next pending job and the engine's next due time (both
   // "YYYY-MM-DD HH:MM:SS", which sorts as time does).
   std::optional<std::string> when;
@@ -114,6 +153,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   std::atomic<bool> leader{false};
   std::atomic<int64_t> next_due{0};
   std::atomic<bool> engine_stop{false};
+  EngineTrouble trouble;
   if (role != Role::worker_only) {
     threads.emplace_back([&] {
       // The engine's connection reconnects by itself (store/postgres_connection.h); the advisory
@@ -122,7 +162,6 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
       std::unique_ptr<Scheduler> scheduler;
       const bool postgres = settings.database.backend == store::DatabaseConfig::Backend::postgresql;
       int64_t lock_generation = -1;
-      Clock::time_point failing_since{};  // time_point{}: not failing
       auto next_purge = Clock::now();
       while (!engine_stop) {
         try {
@@ -158,19 +197,9 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
                             "tick enqueued discovery=" + std::to_string(t.discovery) + " participants=" +
                                 std::to_string(t.participants) + " events_in_scope=" + std::to_string(t.events_in_scope));
           }
-          if (failing_since != Clock::time_point{}) {
-            logging::info(logging::Component::engine,
-                          "engine: the database answers again after " +
-                              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - failing_since).count()) +
-                              " s");
-            failing_since = Clock::time_point{};
-          }
+          trouble.cleared();
         } catch (const std::exception& e) {
-          // Logged when the trouble starts, not on every tick while it lasts.
-          if (failing_since == Clock::time_point{}) {
-            failing_since = Clock::now();
-            logging::error(logging::Component::engine, "tick failed: " + logging::redact(e.what()));
-          }
+          trouble.failed(logging::redact(e.what()));
           if (postgres) leader = false;  // the lock may be gone with the session: re-elect
         }
         for (auto until = Clock::now() + config.tick; Clock::now() < until && !engine_stop;)
@@ -196,7 +225,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
     if (Clock::now() >= next_status) {
       next_status = Clock::now() + config.status_every;
       try {
-        std::string line = statusLine(*main_store, shared, leader, role, next_due);
+        std::string line = statusLine(*main_store, shared, leader, role, next_due, trouble);
         out << line << std::endl;
         logging::info(logging::Component::main, line);
       } catch (const std::exception& e) {
@@ -204,7 +233,8 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
         const std::string line = "status: database unreachable (" + logging::redact(e.what()) +
                                  "); this process: jobs done=" + std::to_string(shared.jobs_done.load()) +
                                  " database faults=" + std::to_string(shared.database_faults.load()) +
-                                 "; db reconnects=" + std::to_string(store::reconnectCount());
+                                 "; db reconnects=" + std::to_string(store::reconnectCount()) +
+                                 (trouble.describe().empty() ? "" : "; " + trouble.describe());
         out << line << std::endl;
         logging::warning(logging::Component::main, line);
       }

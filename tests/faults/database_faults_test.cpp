@@ -3,14 +3,20 @@
 // PostgreSQL that only this executable uses (ctest runs it under scripts/with-postgres.sh, which
 // also says how to restart that server), and the end state is the simulator's ground truth.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <chrono>
 #include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "config/settings.h"
@@ -306,6 +312,150 @@ TEST_P(DatabaseFaults, AHeartbeatThatCannotRenewItsLeaseCancelsItsJobBeforeTheLe
 
 INSTANTIATE_TEST_SUITE_P(PostgreSQL, DatabaseFaults, ::testing::Values(Backend::postgresql),
                          [](const auto&) { return "postgresql"; });
+
+// A file system of a few megabytes the test can fill to the last byte: a tmpfs mounted on a
+// scratch directory (root, as scripts/test.sh runs), unmounted with the object.
+class SmallDisk {
+ public:
+  explicit SmallDisk(int megabytes) {
+    const std::string options = "size=" + std::to_string(megabytes) + "m,mode=0700";
+    if (::mount("p88-test-disk", dir_.path().c_str(), "tmpfs", 0, options.c_str()) == 0)
+      mounted_ = true;
+    else
+      error_ = errno;
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(dir_.path().c_str(), MNT_DETACH);
+  }
+  SmallDisk(const SmallDisk&) = delete;
+  SmallDisk& operator=(const SmallDisk&) = delete;
+  bool mounted() const { return mounted_; }
+  int error() const { return error_; }
+  const std::string& path() const { return dir_.path(); }
+
+  // Writes a ballast file until the disk says ENOSPC; the bytes it took.
+  int64_t fill() {
+    const int fd = ::open(ballast().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) throw std::runtime_error("ballast: " + std::string(std::strerror(errno)));
+    const std::string chunk(1 << 16, 'x');
+    int64_t written = 0;
+    while (true) {
+      const ssize_t n = ::write(fd, chunk.data(), chunk.size());
+      if (n > 0) {
+        written += n;
+        continue;
+      }
+      const int e = errno;
+      ::close(fd);
+      if (n < 0 && e != ENOSPC) throw std::runtime_error("ballast: " + std::string(std::strerror(e)));
+      return written;
+    }
+  }
+  void release() { std::filesystem::remove(ballast()); }
+
+ private:
+  std::string ballast() const { return dir_.file("ballast"); }
+  test::TempDir dir_;
+  bool mounted_ = false;
+  int error_ = 0;
+};
+
+// The service runs on SQLite on a disk that fills up under it and is freed again.
+class SqliteFullDisk : public test::ServiceFixture {
+ protected:
+  void SetUp() override {
+    disk_ = std::make_unique<SmallDisk>(48);
+    if (!disk_->mounted()) {
+      if (disk_->error() == EPERM && ::geteuid() != 0)
+        GTEST_SKIP() << "mounting a small tmpfs needs root (scripts/test.sh runs as root)";
+      FAIL() << "cannot mount a tmpfs on " << disk_->path() << ": " << std::strerror(disk_->error());
+    }
+    sqlite_dir_ = disk_->path();
+    test::ServiceFixture::SetUp();
+    startService();
+  }
+  std::unique_ptr<SmallDisk> disk_;  // unmounted (lazily) before the base's database closes
+};
+
+// The highest "database faults=N" the host's status lines reported.
+int64_t databaseFaultsReported(const std::string& out) {
+  int64_t most = 0;
+  static const std::regex re("database faults=([0-9]+)");
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), re); it != std::sregex_iterator(); ++it)
+    most = std::max<int64_t>(most, std::stoll((*it)[1]));
+  return most;
+}
+
+TEST_P(SqliteFullDisk, AFullDiskStopsNothingForGoodAndLosesNothingOnceSpaceReturns) {
+  // Retries close together, and enough of them, so the disk stays full across several.
+  auto host = std::make_unique<test::HostProcess>(
+      args({"--workers", "2", "-D", "retry.base=1s", "-D", "retry.max=12"}), env());
+  ASSERT_TRUE(host->waitForOutput("p88host running", 30)) << host->err();
+  ASSERT_EQ(waitForTruth(120), "") << "the first syncs did not reach the ground truth";
+
+  // RunSignUp answers its next pages slowly, so a sync of its is in flight when the disk fills.
+  const std::string since = store_->query("SELECT CURRENT_TIMESTAMP").rows.at(0).at(0).value();
+  sim_->control("faults", {{"provider", "runsignup"}, {"path_prefix", "/Rest/race/"}, {"kind", "slow"},
+                           {"delay_ms", 3000}, {"count", 4}});
+  mutateEverything(10);
+  const auto runsignup_running = [&] {
+    return std::stoll(store_->query("SELECT COUNT(*) FROM sync_queue q JOIN providers p ON p.provider_id = "
+                                    "q.provider_id WHERE q.status = 'running' AND p.name = 'RunSignUp' AND "
+                                    "q.started_at >= $1",
+                                    {since})
+                          .rows.at(0).at(0).value_or("0"));
+  };
+  for (int i = 0; i < 200 && runsignup_running() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const int64_t running = runsignup_running();
+  // An empty write-ahead log, so the next write needs new space; then none is left.
+  const auto checkpoint = store_->query("PRAGMA wal_checkpoint(TRUNCATE)");
+  ASSERT_EQ(checkpoint.rows.at(0).at(0).value_or(""), "0") << "the checkpoint was blocked: the log keeps its space";
+  const int64_t ballast = disk_->fill();
+  const size_t lines_before = host->out().size();
+  const auto said = [&](const std::string& what) { return host->out().find(what, lines_before) != std::string::npos; };
+  for (int i = 0; i < 60 && !(databaseFaultsReported(host->out()) >= 1 && said("engine ticks failing for")); ++i)
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  const int64_t faults = databaseFaultsReported(host->out());
+  EXPECT_GE(running, 1) << "no sync was in flight when the disk filled";
+  EXPECT_GE(faults, 1) << "the sync in flight did not meet the full disk\n" << host->out();
+  EXPECT_TRUE(said("engine ticks failing for") && said("(SQLite: database or disk is full)"))
+      << "the status line does not say that the engine cannot enqueue\n"
+      << host->out().substr(lines_before);
+  EXPECT_NE(waitForTruth(1), "") << "the changes were written on a full disk?";
+  // The logs are on another disk: they say what happened, in SQLite's words.
+  const auto logged = [&](const char* file) {
+    std::ifstream in(logs_.file(file));
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  EXPECT_NE(logged("provider_sync.log").find("tick failed: SQLite: database or disk is full"), std::string::npos);
+  const std::string worker_log = logged("sync_worker.log");
+  EXPECT_NE(worker_log.find("database or disk is full"), std::string::npos);
+  {  // what the workers said of it, for the record
+    std::istringstream lines(worker_log);
+    int shown = 0;
+    for (std::string line; std::getline(lines, line) && shown < 6;)
+      if (line.find("disk is full") != std::string::npos) {
+        std::cout << "worker log: " << line.substr(0, 400) << "\n";
+        ++shown;
+      }
+  }
+
+  disk_->release();
+  EXPECT_EQ(waitForTruth(120), "") << "after the disk had space again";
+  EXPECT_NE(logged("provider_sync.log").find("engine: the database answers again after"), std::string::npos);
+  host->signal(SIGTERM);
+  EXPECT_EQ(host->wait(30), 0) << host->out() << host->err();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE status = 'running'"), 0) << "left running";
+  expectEveryDueTimeRanOnce();
+  size_t compared = 0;
+  for (const auto& s : kSlugs) compared += test::compareWithTruth(*store_, *sim_, s).registrations;
+  std::cout << "figures: disk 48 MiB, ballast bytes=" << ballast << " syncs in flight=" << running
+            << " database faults reported=" << faults << " registrations compared=" << compared
+            << " registrations lost=0" << std::endl;
+}
+
+INSTANTIATE_TEST_SUITE_P(SQLite, SqliteFullDisk, ::testing::Values(Backend::sqlite),
+                         [](const auto&) { return "sqlite"; });
 
 }  // namespace
 }  // namespace p88

@@ -156,9 +156,13 @@ store::PostgresParams postgresAdminParams() {
   return p;
 }
 
-TestDatabase::TestDatabase(store::DatabaseConfig::Backend backend) {
+TestDatabase::TestDatabase(store::DatabaseConfig::Backend backend, const std::string& sqlite_dir) {
   config_.backend = backend;
   if (backend == store::DatabaseConfig::Backend::sqlite) {
+    if (!sqlite_dir.empty()) {
+      config_.sqlite_path = sqlite_dir + "/p88.db";
+      return;
+    }
     dir_ = std::make_unique<TempDir>();
     config_.sqlite_path = dir_->file("p88.db");
     return;
@@ -175,7 +179,7 @@ TestDatabase::TestDatabase(store::DatabaseConfig::Backend backend) {
 void BackendTest::SetUp() {
   if (GetParam() == store::DatabaseConfig::Backend::postgresql && !postgresAvailable())
     GTEST_SKIP() << "no PostgreSQL for tests (scripts/test.sh starts one and sets P88_TEST_POSTGRES=1)";
-  db_ = std::make_unique<TestDatabase>(GetParam());
+  db_ = std::make_unique<TestDatabase>(GetParam(), sqlite_dir_);
   store_ = db_->open();
   store_->migrate();
 }

@@ -69,7 +69,9 @@ store::PostgresParams postgresAdminParams();
 
 class TestDatabase {
  public:
-  explicit TestDatabase(store::DatabaseConfig::Backend backend);
+  // A SQLite database lives in `sqlite_dir` when given (say a small file system of the test's),
+  // else in a scratch directory of its own.
+  explicit TestDatabase(store::DatabaseConfig::Backend backend, const std::string& sqlite_dir = "");
   ~TestDatabase();
   const store::DatabaseConfig& config() const { return config_; }
   std::unique_ptr<store::Store> open() const { return store::openStore(config_); }
@@ -86,6 +88,7 @@ class TestDatabase {
 class BackendTest : public ::testing::TestWithParam<store::DatabaseConfig::Backend> {
  protected:
   void SetUp() override;
+  std::string sqlite_dir_;  // set before SetUp to put the SQLite database there
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<store::Store> store_;
 };
