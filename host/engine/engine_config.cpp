@@ -57,6 +57,11 @@ EngineConfig engineConfig(const std::map<std::string, std::string>& m) {
   with(m, "reconcile.max_vanished_share", [&](const std::string& v) { c.max_vanished_share = number(v, 0, 1); });
   with(m, "shutdown.grace", [&](const std::string& v) { c.grace = parseDuration(v); });
   with(m, "queue.keep_finished", [&](const std::string& v) { c.keep_finished = positive(v); });
+  with(m, "plan.budget_share", [&](const std::string& v) { c.plan.budget_share = number(v, 0.05, 1); });
+  with(m, "plan.near_start", [&](const std::string& v) { c.plan.near_start = positive(v); });
+  with(m, "plan.far_every_max", [&](const std::string& v) { c.plan.far_every_max = positive(v); });
+  with(m, "plan.every", [&](const std::string& v) { c.plan.every = positive(v); });
+  with(m, "plan.slack", [&](const std::string& v) { c.plan.slack = parseDuration(v); });
   with(m, "status.every", [&](const std::string& v) { c.status_every = positive(v); });
   return c;
 }

@@ -23,6 +23,14 @@
 //   sync.max_pages             10000            requests one stream run may make before it is stopped
 //   shutdown.grace             30s              time running jobs get after SIGTERM (at four fifths
 //                                               of it they are cancelled; at its end p88host exits)
+//   plan.budget_share          0.85             the share of a credential's rate budget its schedule
+//                                               may plan to spend (the rest: retries, first reads)
+//   plan.near_start            1h               events this near their start keep the seed's
+//                                               cadence longest when the budget is short
+//   plan.far_every_max         6h               the farthest events are stretched no further
+//   plan.every                 60s              how often the plans are made again
+//   plan.slack                 30s              added to the plan's longest near-start interval
+//                                               (with two ticks) for the bound it reports
 //   status.every               60s              the status line
 //   queue.keep_finished        7d               completed and failed jobs are purged after this
 //                                               (each stream's newest stays: it is scheduled from)
@@ -35,8 +43,18 @@
 
 namespace p88::engine {
 
+// How the engine plans each credential's syncs against its budget (engine/budget_plan.h).
+struct PlanConfig {
+  double budget_share = 0.85;
+  Seconds near_start{3600};
+  Seconds far_every_max{6 * 3600};
+  Seconds every{60};
+  Seconds slack{30};
+};
+
 struct EngineConfig {
   ScheduleConfig schedule;
+  PlanConfig plan;
   RetryConfig retry;
   Seconds database_retry{5};
   Seconds tick{5};

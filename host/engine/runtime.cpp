@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -65,9 +66,30 @@ class EngineTrouble {
   std::string why_;
 };
 
+// The plans of the credentials over budget, as the scheduling engine made them last, for the
+// status line.
+class PlanReport {
+ public:
+  void set(std::vector<std::string> lines) {
+    std::lock_guard<std::mutex> lock(m_);
+    lines_ = std::move(lines);
+  }
+  std::string describe() const {
+    std::lock_guard<std::mutex> lock(m_);
+    std::string s;
+    for (size_t i = 0; i < lines_.size() && i < 3; ++i) s += (i ? "; " : "") + lines_[i];
+    if (lines_.size() > 3) s += "; and " + std::to_string(lines_.size() - 3) + " more credentials over budget";
+    return s;
+  }
+
+ private:
+  mutable std::mutex m_;
+  std::vector<std::string> lines_;
+};
+
 // `next_due`: the scheduling engine's earliest due time ahead, seconds since the epoch (0: none).
 std::string statusLine(store::Store& store, const WorkerShared& shared, bool leader, Role role, int64_t next_due,
-                       const EngineTrouble& trouble) {
+                       const EngineTrouble& trouble, const PlanReport& plans) {
   queue::JobQueue q(store);
   auto depth = q.depthByStatus();
   auto next = store.query("SELECT MIN(scheduled_time) FROM sync_queue WHERE status = 'pending'");
@@ -88,6 +110,7 @@ std::string statusLine(store::Store& store, const WorkerShared& shared, bool lea
     line += "; secrets in plaintext: " + std::to_string(plain.size()) + " credentials (p88host --encrypt-secrets)";
   if (role != Role::worker_only) line += leader ? "; engine: scheduling" : "; engine: standing by";
   if (const std::string t = trouble.describe(); !t.empty()) line += "; " + t;
+  if (const std::string p = plans.describe(); leader && !p.empty()) line += "; over budget: " + p;
   // The earlier of the queue's next pending job and the engine's next due time (both
   // "YYYY-MM-DD HH:MM:SS", which sorts as time does).
   std::optional<std::string> when;
@@ -121,9 +144,15 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   main_store->migrate();
   plugins::PluginRegistry registry;
   registry.scan(settings.plugin_dirs);
-  std::set<std::string> providers;
-  for (const auto& [plugin, provider_id] : sync::registerPluginProviders(*main_store, registry))
-    providers.insert(plugin->name);
+  std::map<std::string, ProviderFacts> providers;
+  for (const auto& [plugin, provider_id] : sync::registerPluginProviders(*main_store, registry)) {
+    ProviderFacts facts;
+    facts.calls_per_sync = 0;
+    for (const auto& stream : plugin->streams) facts.calls_per_sync += stream.scope == P88_SCOPE_EVENT ? 1 : 0;
+    facts.calls_per_sync = std::max(facts.calls_per_sync, 1.0);
+    if (plugin->calls_per_hour > 0) facts.calls_per_hour = plugin->calls_per_hour;
+    providers[plugin->name] = facts;
+  }
   auto secrets = crypto::configuredSecretBox(settings.secret_key, settings.secret_key_file);
   if (const std::string plain = sync::plaintextWarning(sync::plaintextCredentialIds(*main_store)); !plain.empty()) {
     out << "warning: " << plain << std::endl;
@@ -154,6 +183,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   std::atomic<int64_t> next_due{0};
   std::atomic<bool> engine_stop{false};
   EngineTrouble trouble;
+  PlanReport plans;
   if (role != Role::worker_only) {
     threads.emplace_back([&] {
       // The engine's connection reconnects by itself (store/postgres_connection.h); the advisory
@@ -183,6 +213,11 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
           }
           if (leader) {
             TickResult t = scheduler->tick();
+            if (t.replanned) {
+              plans.set(t.over_budget);
+              for (const std::string& change : t.plan_changes)
+                logging::info(logging::Component::engine, "plan: " + change);
+            }
             next_due = t.next_due ? t.next_due->time_since_epoch().count() : 0;
             queue::JobQueue(*store).rescueExpired(config.max_rescues);
             if (Clock::now() >= next_purge) {
@@ -225,7 +260,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
     if (Clock::now() >= next_status) {
       next_status = Clock::now() + config.status_every;
       try {
-        std::string line = statusLine(*main_store, shared, leader, role, next_due, trouble);
+        std::string line = statusLine(*main_store, shared, leader, role, next_due, trouble, plans);
         out << line << std::endl;
         logging::info(logging::Component::main, line);
       } catch (const std::exception& e) {

@@ -37,8 +37,117 @@ Instant databaseNow(store::Store& store) {
   return *t;
 }
 
-Scheduler::Scheduler(store::Store& store, EngineConfig config, std::set<std::string> providers)
+Scheduler::Scheduler(store::Store& store, EngineConfig config, std::map<std::string, ProviderFacts> providers)
     : store_(store), config_(std::move(config)), providers_(std::move(providers)) {}
+
+std::string CredentialPlan::describe() const {
+  std::string s = "credential " + std::to_string(credential_id) + " " + provider + ": " + plan.describe();
+  if (bound.count() > 0)
+    s += "; no event in its last " + humanDuration(plan.near_reach) + " waits more than " + humanDuration(bound) +
+         " for a sync";
+  return s;
+}
+
+namespace {
+double numberOr(const std::optional<std::string>& v, double fallback) {
+  if (!v || v->empty()) return fallback;
+  try {
+    return std::stod(*v);
+  } catch (const std::exception&) {
+    return fallback;
+  }
+}
+}  // namespace
+
+// Each active credential's plan from its events, its budget and what its syncs have cost: the
+// mean calls of its last five incremental syncs of each event (and of its discoveries) in the
+// last day; an event without any costs what its credential's others cost on average, or one
+// call per stream of the plugin.
+void Scheduler::replan(Instant now, TickResult& out) {
+  out.replanned = true;
+  planned_at_ = now;
+  auto events = store_.query(
+      "SELECT e.partner_provider_credential_id AS credential_id, e.provider_event_id, e.start_time, p.name, "
+      "p.rate_limit_per_hour FROM events e JOIN partner_provider_credentials c ON c.partner_provider_credential_id = "
+      "e.partner_provider_credential_id AND c.active JOIN providers p ON p.provider_id = e.provider_id "
+      "WHERE e.start_time IS NULL OR e.start_time >= $1",
+      {databaseText(now - config_.schedule.until_after_start)});
+  auto costs = store_.query(
+      "SELECT credential_id, event_id, operation_type, AVG(api_calls) AS calls FROM (SELECT "
+      "partner_provider_credential_id AS credential_id, event_id, operation_type, api_calls, ROW_NUMBER() OVER "
+      "(PARTITION BY partner_provider_credential_id, operation_type, COALESCE(event_id, '') ORDER BY sync_history_id "
+      "DESC) AS rn FROM sync_history WHERE status <> 'failed' AND api_calls IS NOT NULL AND sync_time >= $1 AND "
+      "(operation_type = 'events' OR sync_mode = 'incremental')) h WHERE rn <= 5 "
+      "GROUP BY credential_id, event_id, operation_type",
+      {databaseText(now - Seconds(24 * 3600))});
+  std::map<std::pair<std::string, std::string>, double> event_cost;  // (credential, event)
+  std::map<std::string, double> discovery_cost;
+  for (size_t i = 0; i < costs.rows.size(); ++i) {
+    const std::string cred = costs.at(i, "credential_id").value_or("");
+    const double calls = numberOr(costs.at(i, "calls"), 0);
+    if (costs.at(i, "operation_type") == std::optional<std::string>("events")) discovery_cost[cred] = calls;
+    else event_cost[{cred, costs.at(i, "event_id").value_or("")}] = calls;
+  }
+
+  struct Pending {
+    CredentialPlan plan;
+    BudgetInput input;
+    std::vector<std::string> ids;
+  };
+  std::map<int64_t, Pending> by_credential;
+  for (size_t i = 0; i < events.rows.size(); ++i) {
+    const std::string name = events.at(i, "name").value_or("");
+    auto facts = providers_.find(name);
+    if (facts == providers_.end()) continue;
+    const std::string cred = events.at(i, "credential_id").value_or("0");
+    Pending& p = by_credential[std::stoll(cred)];
+    if (p.ids.empty()) {
+      p.plan.credential_id = std::stoll(cred);
+      p.plan.provider = name;
+      const double budget = numberOr(events.at(i, "rate_limit_per_hour"), 0);
+      p.input.calls_per_hour = budget > 0 ? budget : facts->second.calls_per_hour;
+      p.input.usable_share = config_.plan.budget_share;
+      p.input.near_start = config_.plan.near_start;
+      p.input.far_every_max = config_.plan.far_every_max;
+      auto d = discovery_cost.find(cred);
+      p.input.fixed_calls_per_hour = (d != discovery_cost.end() ? d->second : 1.0) * 3600.0 /
+                                     static_cast<double>(std::max<long long>(config_.schedule.discovery_every.count(), 1));
+    }
+    const std::string id = events.at(i, "provider_event_id").value_or("");
+    auto c = event_cost.find({cred, id});
+    p.input.events.push_back({instantFromDatabase(events.at(i, "start_time")), c != event_cost.end() ? c->second : -1});
+    p.ids.push_back(id);
+  }
+  std::map<int64_t, CredentialPlan> plans;
+  for (auto& [id, p] : by_credential) {
+    // Events without a history cost what the credential's others do, or the plugin's guess.
+    double known = 0;
+    size_t n = 0;
+    for (const PlannedEvent& e : p.input.events)
+      if (e.calls_per_sync >= 0) {
+        known += e.calls_per_sync;
+        ++n;
+      }
+    const double fallback = n ? known / static_cast<double>(n) : providers_.at(p.plan.provider).calls_per_sync;
+    for (PlannedEvent& e : p.input.events)
+      if (e.calls_per_sync < 0) e.calls_per_sync = fallback;
+    p.plan.plan = planBudget(config_.schedule, p.input, now);
+    for (size_t i = 0; i < p.ids.size(); ++i) p.plan.every[p.ids[i]] = p.plan.plan.every[i];
+    if (p.plan.plan.longest_near_interval.count() > 0)
+      p.plan.bound = p.plan.plan.longest_near_interval + config_.tick * 2 + config_.plan.slack;
+    // Said in the log when the cadences or the over-budget state change, not on every replan.
+    const auto shape = [](const CredentialPlan& c) {
+      std::string s = c.plan.over_budget ? "over" : "within";
+      for (const PlanBand& b : c.plan.bands) s += "," + std::to_string(b.events ? b.every.count() : 0);
+      return s;
+    };
+    auto before = plans_.find(id);
+    if (before == plans_.end() || shape(before->second) != shape(p.plan)) out.plan_changes.push_back(p.plan.describe());
+    if (p.plan.plan.over_budget) out.over_budget.push_back(p.plan.describe());
+    plans.emplace(id, std::move(p.plan));
+  }
+  plans_ = std::move(plans);
+}
 
 TickResult Scheduler::tick() {
   TickResult out;
@@ -47,6 +156,7 @@ TickResult Scheduler::tick() {
   };
   queue::JobQueue queue(store_);
   const Instant now = databaseNow(store_);
+  if (!planned_at_ || now - *planned_at_ >= config_.plan.every || now < *planned_at_) replan(now, out);
 
   // Discovery, per active credential of a provider we have a plugin for.
   auto creds = store_.query(
@@ -55,7 +165,7 @@ TickResult Scheduler::tick() {
       "c.partner_provider_credential_id AND q.operation_type = 'events') AS last_due "
       "FROM partner_provider_credentials c JOIN providers p ON p.provider_id = c.provider_id WHERE c.active");
   for (size_t i = 0; i < creds.rows.size(); ++i) {
-    if (!providers_.count(creds.at(i, "name").value_or(""))) continue;
+    if (!providers_.count(creds.at(i, "name").value_or(""))) continue;  // no plugin loaded for it
     auto last = instantFromDatabase(creds.at(i, "last_due"));
     const Instant due = last ? *last + config_.schedule.discovery_every : now;
     if (due > now) {
@@ -95,16 +205,20 @@ TickResult Scheduler::tick() {
     ++out.events_in_scope;
     const auto start = instantFromDatabase(events.at(i, "start_time"));
     const auto last = instantFromDatabase(events.at(i, "last_due"));
-    auto due = nextDue(config_.schedule, start, last, now);
-    if (!due) continue;
-    if (*due > now) {
-      ahead(*due);
+    // The plan's interval for the event; the seed's for one discovered since the last plan.
+    std::optional<Seconds> every = intervalAt(config_.schedule, start, now);
+    if (auto plan = plans_.find(std::stoll(events.at(i, "credential_id").value_or("0"))); plan != plans_.end())
+      if (auto e = plan->second.every.find(events.at(i, "provider_event_id").value_or(""));
+          e != plan->second.every.end() && every)
+        every = e->second.count() > 0 ? std::optional<Seconds>(std::max(e->second, *every)) : std::nullopt;
+    if (!every) continue;
+    const Instant due = last ? std::max(now, *last + *every) : now;
+    if (due > now) {
+      ahead(due);
       continue;
     }
     // The exact grid point when the last run is recent; now when it is long overdue.
-    const Instant at = last && *last + *intervalAt(config_.schedule, start, now) >= now - config_.tick * 2
-                           ? *last + *intervalAt(config_.schedule, start, now)
-                           : now;
+    const Instant at = last && *last + *every >= now - config_.tick * 2 ? *last + *every : now;
     queue::NewJob j;
     j.timing_partner_id = std::stoll(events.at(i, "timing_partner_id").value());
     j.provider_id = std::stoll(events.at(i, "provider_id").value());

@@ -6,10 +6,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <optional>
-#include <set>
 #include <string>
+#include <vector>
 
+#include "engine/budget_plan.h"
 #include "engine/engine_config.h"
 
 namespace p88::store {
@@ -23,20 +26,45 @@ struct TickResult {
   size_t participants = 0;   // participants jobs enqueued
   size_t events_in_scope = 0;
   std::optional<Instant> next_due;  // the earliest due time still ahead (for the status line)
+  // When the plans were made again this tick: a line per credential whose plan changed (for the
+  // log), and the plans of the credentials over budget (for the status line; empty: none is).
+  bool replanned = false;
+  std::vector<std::string> plan_changes;
+  std::vector<std::string> over_budget;
+};
+
+// What the engine knows of a loaded plugin's provider before any history says more.
+struct ProviderFacts {
+  double calls_per_sync = 1;     // one per event-scoped stream
+  double calls_per_hour = 1000;  // the plugin's default budget (providers.rate_limit_per_hour overrides)
+};
+
+// A credential's plan (engine/budget_plan.h), as the engine made it last.
+struct CredentialPlan {
+  int64_t credential_id = 0;
+  std::string provider;
+  BudgetPlan plan;
+  std::map<std::string, Seconds> every;  // by provider_event_id
+  Seconds bound{0};  // the longest an event in its last 4 h should wait between syncs
+  std::string describe() const;  // "credential 1 RunSignUp: 30 events want ..."
 };
 
 class Scheduler {
  public:
-  // `providers`: providers.name of the loaded plugins.
-  Scheduler(store::Store& store, EngineConfig config, std::set<std::string> providers);
+  // `providers`: by providers.name, the loaded plugins'.
+  Scheduler(store::Store& store, EngineConfig config, std::map<std::string, ProviderFacts> providers);
   TickResult tick();
+  const std::map<int64_t, CredentialPlan>& plans() const { return plans_; }
 
   static constexpr int kDiscoveryPriority = 120;  // as urgent as an event two hours away
 
  private:
+  void replan(Instant now, TickResult& out);
   store::Store& store_;
   EngineConfig config_;
-  std::set<std::string> providers_;
+  std::map<std::string, ProviderFacts> providers_;
+  std::map<int64_t, CredentialPlan> plans_;
+  std::optional<Instant> planned_at_;
 };
 
 // The database's now, UTC.

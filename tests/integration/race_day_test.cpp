@@ -52,7 +52,8 @@ TEST(RaceDay, NearStartEventsGetTheirSyncsOnTime) {
   env["P88_RUNSIGNUP_BASE_URL"] = sim.url("runsignup");
   test::HostProcess host({"--workers", "3", "-D", "engine.tick=1s", "-D", "worker.poll=0.2", "-D",
                           "schedule.windows=24m:15s,4m:2s", "-D", "schedule.default_every=60s", "-D",
-                          "schedule.until_after_start=1m", "-D", "status.every=10s", "-D", "ratelimit.burst=2"},
+                          "schedule.until_after_start=1m", "-D", "status.every=10s", "-D", "ratelimit.burst=2", "-D",
+                          "plan.near_start=1m", "-D", "plan.every=5s"},
                          env);
   ASSERT_TRUE(host.waitForOutput("p88host running", 30)) << host.err();
   std::this_thread::sleep_for(std::chrono::seconds(90));
@@ -85,6 +86,11 @@ TEST(RaceDay, NearStartEventsGetTheirSyncsOnTime) {
               far_on_time, far_due, far_share);
   EXPECT_GE(near_due, 50u) << "too few near-start syncs to judge";
   EXPECT_GE(near_share, 95.0);
+  // The engine knows the day asks for more than the budget, and says what it plans instead.
+  const std::string out = host.out();
+  const size_t plan = out.rfind("over budget: credential ");
+  ASSERT_NE(plan, std::string::npos) << out;
+  std::printf("the engine's plan: %s\n", out.substr(plan, out.find('\n', plan) - plan).c_str());
   auto throttled = sim.control("stats")["total_throttled"];
   EXPECT_EQ(throttled, 0);
 

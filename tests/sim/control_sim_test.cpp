@@ -42,6 +42,29 @@ TEST_F(SimControl, MutationsChangeTheTruth) {
   EXPECT_EQ(httpPost(sim().url("control") + "/mutate", json{{"kind", "explode"}}.dump(), "application/json").status, 400);
 }
 
+TEST_F(SimControl, JournalsEveryChangeWithItsTime) {
+  const uint64_t before = sim().control("changes")["last"];
+  std::string id = sim().events("haku")[2]["provider_event_id"];
+  sim().control("mutate", {{"provider", "haku"}, {"event_id", id}, {"kind", "edit"}});
+  sim().control("mutate", {{"provider", "haku"}, {"event_id", id}, {"kind", "transfer"}});
+  json j = sim().control("changes?after=" + std::to_string(before));
+  ASSERT_EQ(j["changes"].size(), 3u);
+  EXPECT_EQ(j["last"], before + 3);
+  EXPECT_EQ(j["changes"][0]["kind"], "edit");
+  EXPECT_EQ(j["changes"][1]["kind"], "transfer");
+  EXPECT_EQ(j["changes"][2]["kind"], "transfer_in");
+  EXPECT_EQ(j["changes"][0]["seq"], before + 1);
+  // Each names the registration as the truth has it, with its new modification time.
+  auto event_truth = truth("haku", id);
+  for (const json& c : j["changes"]) {
+    EXPECT_EQ(c["provider"], "haku");
+    EXPECT_EQ(c["event_id"], id);
+    ASSERT_TRUE(event_truth.count(c["participant_id"].get<std::string>())) << c.dump();
+    EXPECT_EQ(event_truth[c["participant_id"].get<std::string>()]["last_modified"], c["at"]) << c.dump();
+  }
+  EXPECT_EQ(httpGet(sim().url("control") + "/changes?after=x").status, 400);
+}
+
 TEST_F(SimControl, ResizesAnEvent) {
   std::string id = sim().events("raceroster")[5]["provider_event_id"];
   json r = sim().control("resize", {{"provider", "raceroster"}, {"event_id", id}, {"participants", 1200}});

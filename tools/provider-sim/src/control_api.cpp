@@ -129,6 +129,23 @@ Reply handleControl(Simulator& sim, const Request& r) {
       return ok(list);
     }
 
+    if (path == "/_sim/changes") {  // ?after=SEQ: the changes made since that one
+      std::shared_lock<std::shared_mutex> lock(sim.world.mutex());
+      const std::string after_text = r.param("after");
+      uint64_t after = 0;
+      try {
+        after = after_text.empty() ? 0 : std::stoull(after_text);
+      } catch (const std::exception&) {
+        return bad("after= must be a change's seq (a number)");
+      }
+      const auto& all = sim.world.changes();
+      json list = json::array();
+      for (size_t i = std::min<uint64_t>(after, all.size()); i < all.size(); ++i)
+        list.push_back({{"seq", all[i].seq}, {"provider", slug(all[i].provider)}, {"event_id", all[i].event_id},
+                        {"participant_id", all[i].participant_id}, {"kind", all[i].kind}, {"at", isoUtc(all[i].at)}});
+      return ok({{"changes", list}, {"last", all.size()}});
+    }
+
     if (path == "/_sim/stats") return ok(sim.stats.toJson());
     if (path == "/_sim/stats/reset" && post) {
       sim.stats.reset();

@@ -346,6 +346,7 @@ std::string World::mutate(std::optional<Provider> only, Event* event, const std:
     const size_t i = r.below(e.participants.size());
     const std::string id = e.participants[i].id;
     e.participants.erase(e.participants.begin() + static_cast<std::ptrdiff_t>(i));
+    journal(e, id, "delete", now);
     return where + "deleted " + id;
   }
   uint64_t kind = active.empty() ? 0 : r.below(100);
@@ -357,6 +358,7 @@ std::string World::mutate(std::optional<Provider> only, Event* event, const std:
     Participant p = makeParticipant(e, static_cast<uint64_t>(e.next_number++), now);
     std::string id = p.id;
     e.participants.push_back(std::move(p));
+    journal(e, id, "new", now);
     return where + "new registration " + id;
   }
   Participant& p = e.participants[active[r.below(active.size())]];
@@ -364,14 +366,17 @@ std::string World::mutate(std::optional<Provider> only, Event* event, const std:
   if (kind < 55) {
     p.email = "changed." + std::to_string(r.below(100000)) + "@example.com";
     p.team = r.pick(kTeams);
+    journal(e, p.id, "edit", now);
     return where + "edited " + p.id;
   }
   if (kind < 75) {
     p.bib = std::to_string(20000 + r.below(70000));
+    journal(e, p.id, "bib", now);
     return where + "bib " + p.bib + " for " + p.id;
   }
   if (kind < 90) {
     p.status = e.provider == Provider::runsignup ? "removed" : "cancelled";
+    journal(e, p.id, "cancel", now);
     return where + "cancelled " + p.id;
   }
   // A transfer: the registration moves to a new one (a new id), in the same event.
@@ -382,7 +387,13 @@ std::string World::mutate(std::optional<Provider> only, Event* event, const std:
   p.new_registration_id = moved.id;
   std::string from = p.id, to = moved.id;
   e.participants.push_back(std::move(moved));
+  journal(e, from, "transfer", now);
+  journal(e, to, "transfer_in", now);
   return where + "transferred " + from + " to " + to;
+}
+
+void World::journal(const Event& e, const std::string& participant_id, const std::string& kind, Instant at) {
+  changes_.push_back({changes_.size() + 1, e.provider, e.id, participant_id, kind, at});
 }
 
 }  // namespace sim

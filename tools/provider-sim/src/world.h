@@ -85,6 +85,15 @@ struct Event {
   long long next_number = 0;              // for new registration ids
 };
 
+// One change the world went through (World::mutate), for measuring how soon a client saw it.
+struct Change {
+  uint64_t seq = 0;  // 1, 2, ... in the order they happened
+  Provider provider;
+  std::string event_id, participant_id;
+  std::string kind;  // new, edit, bib, cancel, transfer (the old registration), transfer_in (the new one), delete
+  Instant at{};      // the registration's new modification time (the clock's now)
+};
+
 struct WorldOptions {
   uint64_t seed = 88;
   int partners = 2;
@@ -118,6 +127,8 @@ class World {
   // `kind` forces one kind of change: "new", "edit", "bib", "cancel" or "transfer".
   std::string mutate(std::optional<Provider> only = std::nullopt, Event* event = nullptr,
                      const std::string& kind = "");
+  // Every change mutate() made, oldest first. Caller holds a lock.
+  const std::vector<Change>& changes() const { return changes_; }
   // Grows (or shrinks) an event to n registrations. Caller holds the unique lock.
   void resize(Event& e, size_t n);
 
@@ -132,7 +143,10 @@ class World {
   mutable std::shared_mutex mutex_;
   std::vector<Account> accounts_;
   std::vector<Event> events_;
+  void journal(const Event& e, const std::string& participant_id, const std::string& kind, Instant at);
+
   Rng mutation_rng_;
+  std::vector<Change> changes_;
 };
 
 }  // namespace sim
