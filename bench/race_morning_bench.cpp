@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <regex>
@@ -217,12 +218,13 @@ int main(int argc, char** argv) try {
   std::printf("race morning: %d minutes, %d extra races per account within %d min, %d registrations each, %d "
               "changes/min, p88host --workers %d on SQLite\n\n",
               o.minutes, o.extra_events, o.extra_within, o.participants, o.mutation_rate, o.workers);
-  std::printf("| provider | events within 4 h (1 h) | synced at least once | API calls (budget) | throttles | start "
+  std::printf("| provider | events within 4 h (1 h) | synced at least once (the last first sync at) | API calls (budget) | throttles | start "
               "lists complete (last at) | changes stored within 1 h: n: p50 / p95 / max | 1-4 h | longest gap "
               "without a sync | unseen at end |\n|---|---|---|---|---|---|---|---|---|---|\n");
+  std::map<std::string, long long> longest_gap;
   for (const auto& slug : kSlugs) {
     size_t within4 = 0, within1 = 0, synced = 0, complete = 0;
-    long long last_complete = 0, gap = 0;
+    long long last_complete = 0, gap = 0, first_sync = 0;
     std::string gap_event;
     for (const auto& [key, e] : events) {
       if (e.slug != slug) continue;
@@ -234,20 +236,20 @@ int main(int argc, char** argv) try {
         ++complete;
         last_complete = std::max(last_complete, *e.complete_after);
       }
-      // From the service's start to its first sync, between syncs, and from the last to the end.
-      Instant prev = started;
-      long long worst = 0;
-      if (s != syncs.end())
-        for (Instant at : s->second) {
-          worst = std::max(worst, secs(at, prev));
-          prev = std::max(prev, at);
-        }
-      worst = std::max(worst, secs(finished, prev));
+      // Between syncs, and from the last to the end (the first sync is the start-up's, counted
+      // apart); an event never synced went the whole run without one.
+      long long worst = secs(finished, started);
+      if (s != syncs.end() && !s->second.empty()) {
+        first_sync = std::max(first_sync, secs(s->second.front(), started));
+        worst = secs(finished, s->second.back());
+        for (size_t k = 1; k < s->second.size(); ++k) worst = std::max(worst, secs(s->second[k], s->second[k - 1]));
+      }
       if (worst > gap) {
         gap = worst;
         gap_event = e.id;
       }
     }
+    longest_gap[slug] = gap;
     std::vector<long long> near, mid;
     size_t unseen = 0;
     for (const ChangeInfo& c : changes) {
@@ -265,19 +267,35 @@ int main(int argc, char** argv) try {
           calls += c["calls"].get<long long>();
           throttled += c["throttled"].get<long long>();
         }
-    std::printf("| %s | %zu (%zu) | %zu | %lld (%lld) | %lld | %zu of %zu (%lld s) | %s | %s | %lld s (%s) | %zu |\n",
-                kNames.at(slug).c_str(), within4, within1, synced, calls,
+    std::printf("| %s | %zu (%zu) | %zu (%lld s) | %lld (%lld) | %lld | %zu of %zu (%lld s) | %s | %s | %lld s (%s) | %zu |\n",
+                kNames.at(slug).c_str(), within4, within1, synced, first_sync, calls,
                 static_cast<long long>(budget.at(slug)) * o.minutes / 60, throttled, complete, within4, last_complete,
                 ages(near).c_str(), ages(mid).c_str(), gap, gap_event.c_str(), unseen);
   }
-  // What the engine said of its plan, if it said anything.
-  static const std::regex plan("(credential [0-9]+ [^;\\n]*(budget|cadence)[^;\\n]*)");
-  std::set<std::string> said;
-  for (auto it = std::sregex_iterator(out.begin(), out.end(), plan); it != std::sregex_iterator(); ++it)
-    said.insert((*it)[1]);
-  if (!said.empty()) {
-    std::printf("\nthe engine's plan, as its status lines said it:\n");
-    for (const auto& s : said) std::printf("  %s\n", s.c_str());
+  // What the engine said of its plans (its log has a line each time a plan changes): the last
+  // of each credential, and the bound it gave for an event in its last hours.
+  std::map<std::string, std::string> plans;  // provider name -> its last plan line
+  {
+    std::ifstream in(logs.file("provider_sync.log"));
+    static const std::regex plan_line("plan: (credential [0-9]+ ([^:]+): .*)$");
+    std::smatch m;
+    for (std::string line; std::getline(in, line);)
+      if (std::regex_search(line, m, plan_line)) plans[m[2]] = m[1];
+  }
+  if (!plans.empty()) {
+    std::printf("\nthe engine's last plan per credential (its log):\n");
+    for (const auto& [name, line] : plans) std::printf("  %s\n", line.c_str());
+  }
+  for (const auto& [slug, gap] : longest_gap) {
+    auto plan = plans.find(kNames.at(slug));
+    if (plan == plans.end()) continue;
+    static const std::regex bound("waits more than ([0-9.]+) (s|min|h) for a sync");
+    std::smatch m;
+    if (!std::regex_search(plan->second, m, bound)) continue;
+    const double unit = m[2] == "s" ? 1 : m[2] == "min" ? 60 : 3600;
+    const long long limit = static_cast<long long>(std::stod(m[1]) * unit);
+    std::printf("%s: longest gap %lld s against the engine's bound %lld s: %s\n", kNames.at(slug).c_str(), gap, limit,
+                gap <= limit ? "within" : "EXCEEDED");
   }
   return 0;
 } catch (const std::exception& e) {

@@ -95,7 +95,7 @@ int listPlugins(const config::Settings& s) {
     rows.push_back({e.path, orDash(e.name), orDash(e.version), abi,
                     e.name.empty() ? "-" : plugins::authKindName(e.auth_kind),
                     e.calls_per_hour ? std::to_string(e.calls_per_hour) : "-",
-                    orDash(plugins::describeStreams(e.streams)),
+                    orDash(plugins::describeStreams(e.streams, e.coalescing)),
                     e.ok ? "ok" : "refused: " + e.refusal});
   }
   printTable(rows);

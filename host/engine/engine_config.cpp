@@ -62,6 +62,8 @@ EngineConfig engineConfig(const std::map<std::string, std::string>& m) {
   with(m, "plan.far_every_max", [&](const std::string& v) { c.plan.far_every_max = positive(v); });
   with(m, "plan.every", [&](const std::string& v) { c.plan.every = positive(v); });
   with(m, "plan.slack", [&](const std::string& v) { c.plan.slack = parseDuration(v); });
+  with(m, "coalesce.window", [&](const std::string& v) { c.coalesce_window = parseDuration(v); });
+  with(m, "coalesce.max", [&](const std::string& v) { c.coalesce_max = static_cast<int>(number(v, 1, 1000)); });
   with(m, "status.every", [&](const std::string& v) { c.status_every = positive(v); });
   return c;
 }

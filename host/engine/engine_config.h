@@ -31,6 +31,9 @@
 //   plan.every                 60s              how often the plans are made again
 //   plan.slack                 30s              added to the plan's longest near-start interval
 //                                               (with two ticks) for the bound it reports
+//   coalesce.window            30s              a coalesced run (ABI 1.2) takes along the jobs due
+//                                               this soon
+//   coalesce.max               20               events in one coalesced run at most (1: never coalesce)
 //   status.every               60s              the status line
 //   queue.keep_finished        7d               completed and failed jobs are purged after this
 //                                               (each stream's newest stays: it is scheduled from)
@@ -55,6 +58,8 @@ struct PlanConfig {
 struct EngineConfig {
   ScheduleConfig schedule;
   PlanConfig plan;
+  Seconds coalesce_window{30};
+  int coalesce_max = 20;
   RetryConfig retry;
   Seconds database_retry{5};
   Seconds tick{5};

@@ -117,8 +117,11 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
   const int lease = static_cast<int>(shared_.config.lease.count());
   const auto lease_span = std::chrono::duration_cast<std::chrono::milliseconds>(shared_.config.lease);
   std::atomic<int64_t> renewed_at{Clock::now().time_since_epoch().count()};  // the last time the lease was ours
-  const std::string describe = "job " + std::to_string(job->id) + " (" + job->operation +
-                               (job->event_id ? " event " + *job->event_id : std::string()) + ", " + job->sync_mode + ")";
+  const auto describeJob = [](const queue::Job& j) {
+    return "job " + std::to_string(j.id) + " (" + j.operation + (j.event_id ? " event " + *j.event_id : std::string()) +
+           ", " + j.sync_mode + ")";
+  };
+  std::string describe = describeJob(*job);
   log(logging::Level::information, id_ + " claimed " + describe);
 
   // The outcome is recorded while the lease lasts, through reconnections: a transition that
@@ -223,6 +226,49 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
       return failed_before_start(P88_ERR_NOT_FOUND, "event " + *job->event_id + " is not known (run discovery)");
     op.event = events.front();
   }
+  // Coalescing (ABI 1.2): the other pending incremental jobs of the credential whose events the
+  // plugin can serve in the same requests (a race's, or the account's) and that are due within
+  // coalesce.window come along, each completed with its own sync_history row.
+  std::vector<queue::Job> companions;
+  if (op.event && job->sync_mode == "incremental" && shared_.config.coalesce_max > 1) {
+    uint32_t group = 0, most = static_cast<uint32_t>(shared_.config.coalesce_max);
+    for (const auto& c : plugin->coalescing) {
+      group = std::max(group, c.group);
+      if (c.max_events > 0) most = std::min(most, c.max_events);
+    }
+    if (group != 0 && most > 1) {
+      try {
+        const bool by_race = group == P88_COALESCE_RACE;
+        auto rows = store_->query(
+            std::string("SELECT provider_event_id FROM events WHERE partner_provider_credential_id = $1") +
+                (by_race ? " AND provider_race_id = $2" : ""),
+            by_race ? store::SqlParams{std::to_string(job->credential_id), op.event->provider_race_id}
+                    : store::SqlParams{std::to_string(job->credential_id)});
+        std::vector<std::string> ids;
+        for (const auto& r : rows.rows)
+          if (r[0] && *r[0] != op.event->provider_event_id) ids.push_back(*r[0]);
+        if (!by_race || op.event->provider_race_id)
+          companions = queue.claimCompanions(*job, id_, lease, ids, static_cast<int>(shared_.config.coalesce_window.count()),
+                                             most - 1);
+        for (auto it = companions.begin(); it != companions.end();) {
+          auto found = it->event_id ? sync::eventsById(*store_, *credential, *it->event_id) : std::vector<sync::EventRef>{};
+          if (found.empty()) {  // handed back: alone, it fails with its reason
+            queue.retryLater(it->id, id_, 0, "released: its event is not known", false);
+            it = companions.erase(it);
+            continue;
+          }
+          op.more_events.push_back(found.front());
+          op.more_queue_ids.push_back(it->id);
+          ++it;
+        }
+      } catch (const std::exception& e) {  // alone, then: the companions' leases lapse if they were taken
+        log(logging::Level::warning, id_ + " " + describe + " could not coalesce: " + logging::redact(e.what()));
+      }
+      if (!companions.empty())
+        log(logging::Level::information, id_ + " " + describe + " coalesced with " + std::to_string(companions.size()) +
+                                             " more jobs of its " + (group == P88_COALESCE_RACE ? "race" : "account"));
+    }
+  }
 
   http::Options http_options;
   http_options.call_deadline_ms = static_cast<int>(std::min<int64_t>(shared_.config.call_deadline.count() * 1000, INT32_MAX));
@@ -242,7 +288,9 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
   std::mutex beat_mutex;
   std::condition_variable beat_wake;
   bool job_done = false;
-  std::thread heartbeat([&, job_id = job->id] {
+  std::vector<int64_t> held_ids{job->id};
+  for (const auto& c : companions) held_ids.push_back(c.id);
+  std::thread heartbeat([&, held_ids] {
     std::unique_ptr<store::Store> beat_store;
     std::unique_lock<std::mutex> lock(beat_mutex);
     auto wait = lease_span / 3;
@@ -253,7 +301,8 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
       try {
         if (!beat_store) beat_store = shared_.open_heartbeat_store ? shared_.open_heartbeat_store()
                                                                    : store::openStore(shared_.settings->database);
-        held = queue::JobQueue(*beat_store).heartbeat(job_id, id_, lease);
+        queue::JobQueue beat_queue(*beat_store);
+        for (int64_t held_id : held_ids) held = beat_queue.heartbeat(held_id, id_, lease) && held;
         if (held) {
           renewed_at = Clock::now().time_since_epoch().count();
           if (!trouble.empty()) log(logging::Level::information, id_ + " heartbeat renews the lease again");
@@ -264,7 +313,7 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
         }
       } catch (const std::exception& e) {
         if (trouble.empty())
-          log(logging::Level::warning, id_ + " heartbeat cannot renew the lease of job " + std::to_string(job_id) +
+          log(logging::Level::warning, id_ + " heartbeat cannot renew the lease of job " + std::to_string(held_ids.front()) +
                                            ": " + logging::redact(e.what()));
         trouble = logging::redact(e.what());
         wait = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), lease_span / 10);
@@ -328,54 +377,63 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
     result.total.database_fault = sql ? sql->kind() : store::SqlErrorKind::resource;
     result.total.error = logging::redact(std::string("database fault: ") + e.what());
   }
-  const sync::StreamResult& t = result.total;
-  if (lease_lost) {
-    log(logging::Level::warning, id_ + " " + describe + " stopped: " + lease_lost_why);
-    // Still ours when the heartbeat gave up early: hand it back without using an attempt.
-    if (lease_lost_why.rfind("the heartbeat", 0) == 0)
-      settle("was released", [&] { return queue.retryLater(job->id, id_, 0, "released: " + lease_lost_why, false); });
-    return;
-  }
-  if (t.ok()) {
-    if (settle("completed", [&] { return queue.complete(job->id, id_); })) {
-      ++shared_.jobs_done;
-      log(logging::Level::information, id_ + " " + describe + " completed: " + std::to_string(t.emitted) +
-                                           " records, " + std::to_string(t.api_calls) + " API calls");
+  // Each job of the run gets the outcome: the lead, then any companions, each its own result.
+  const auto outcome = [&](const sync::StreamResult& t) {
+    if (lease_lost) {
+      log(logging::Level::warning, id_ + " " + describe + " stopped: " + lease_lost_why);
+      // Still ours when the heartbeat gave up early: hand it back without using an attempt.
+      if (lease_lost_why.rfind("the heartbeat", 0) == 0)
+        settle("was released", [&] { return queue.retryLater(job->id, id_, 0, "released: " + lease_lost_why, false); });
+      return;
     }
-    return;
-  }
-  if (t.database_fault) return database_fault(*t.database_fault, t.error);
-  switch (t.status) {
-    case P88_ERR_THROTTLED: {
-      const double wait = t.retry_after_seconds > 0 ? static_cast<double>(t.retry_after_seconds) : 60.0;
-      try {
-        limiter.block(provider->id, credential->id, wait);
-      } catch (const std::exception& e) {
-        log(logging::Level::warning, id_ + " could not block the credential: " + logging::redact(e.what()));
+    if (t.ok()) {
+      if (settle("completed", [&] { return queue.complete(job->id, id_); })) {
+        ++shared_.jobs_done;
+        log(logging::Level::information, id_ + " " + describe + " completed: " + std::to_string(t.emitted) +
+                                             " records, " + std::to_string(t.api_calls) + " API calls");
       }
-      ++shared_.throttles;
-      if (settle("was rescheduled", [&] { return queue.retryLater(job->id, id_, static_cast<int>(wait), t.error, false); }))
-        log(logging::Level::warning, id_ + " " + describe + " throttled by the provider; retry in " +
-                                         std::to_string(static_cast<int>(wait)) + " s (no attempt used)");
       return;
     }
-    case P88_ERR_CANCELLED:  // shutdown: give it back without using an attempt
-      settle("was released", [&] { return queue.retryLater(job->id, id_, 0, "released: its worker was stopped", false); });
-      return;
-    case P88_ERR_TRANSIENT:
-    case P88_ERR_INTERNAL: {
-      auto delay = retryDelay(shared_.config.retry, job->retry_count + 1, uniformJitter);
-      if (!delay) return finish_failed(t.error + " (after " + std::to_string(job->retry_count) + " retries)");
-      if (settle("was rescheduled", [&] {
-            return queue.retryLater(job->id, id_, static_cast<int>(delay->count()), t.error, true);
-          }))
-        log(logging::Level::warning, id_ + " " + describe + " failed (" + sync::statusName(t.status) + "), retry " +
-                                         std::to_string(job->retry_count + 1) + " in " +
-                                         std::to_string(delay->count()) + " s: " + t.error);
-      return;
+    if (t.database_fault) return database_fault(*t.database_fault, t.error);
+    switch (t.status) {
+      case P88_ERR_THROTTLED: {
+        const double wait = t.retry_after_seconds > 0 ? static_cast<double>(t.retry_after_seconds) : 60.0;
+        try {
+          limiter.block(provider->id, credential->id, wait);
+        } catch (const std::exception& e) {
+          log(logging::Level::warning, id_ + " could not block the credential: " + logging::redact(e.what()));
+        }
+        if (job == &claimed) ++shared_.throttles;
+        if (settle("was rescheduled", [&] { return queue.retryLater(job->id, id_, static_cast<int>(wait), t.error, false); }))
+          log(logging::Level::warning, id_ + " " + describe + " throttled by the provider; retry in " +
+                                           std::to_string(static_cast<int>(wait)) + " s (no attempt used)");
+        return;
+      }
+      case P88_ERR_CANCELLED:  // shutdown: give it back without using an attempt
+        settle("was released", [&] { return queue.retryLater(job->id, id_, 0, "released: its worker was stopped", false); });
+        return;
+      case P88_ERR_TRANSIENT:
+      case P88_ERR_INTERNAL: {
+        auto delay = retryDelay(shared_.config.retry, job->retry_count + 1, uniformJitter);
+        if (!delay) return finish_failed(t.error + " (after " + std::to_string(job->retry_count) + " retries)");
+        if (settle("was rescheduled", [&] {
+              return queue.retryLater(job->id, id_, static_cast<int>(delay->count()), t.error, true);
+            }))
+          log(logging::Level::warning, id_ + " " + describe + " failed (" + sync::statusName(t.status) + "), retry " +
+                                           std::to_string(job->retry_count + 1) + " in " +
+                                           std::to_string(delay->count()) + " s: " + t.error);
+        return;
+      }
+      default:  // auth, invalid, not found: retrying will not help
+        return finish_failed(std::string(sync::statusName(t.status)) + ": " + t.error);
     }
-    default:  // auth, invalid, not found: retrying will not help
-      return finish_failed(std::string(sync::statusName(t.status)) + ": " + t.error);
+  };
+  std::vector<const queue::Job*> group{&claimed};
+  for (const auto& c : companions) group.push_back(&c);
+  for (size_t i = 0; i < group.size(); ++i) {
+    job = group[i];
+    describe = describeJob(*job);
+    outcome(i < result.per_event.size() ? result.per_event[i].total : result.total);
   }
 }
 

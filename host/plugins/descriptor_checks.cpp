@@ -64,6 +64,25 @@ std::optional<std::string> checkDescriptor(const p88_plugin_descriptor* d) {
     if (s.scope > P88_SCOPE_EVENT)
       return where + " (" + s.name + "): scope is " + n(s.scope) + ", expected 0 or 1";
   }
+  // ABI 1.2: coalescing, for incremental event-scoped streams the plugin declares.
+  if (d->struct_size >= offsetof(p88_plugin_descriptor, coalescing_count) + sizeof(uint32_t) &&
+      d->coalescing_count > 0) {
+    if (d->coalescing == nullptr) return "coalescing_count is " + n(d->coalescing_count) + " but coalescing is NULL";
+    for (uint32_t i = 0; i < d->coalescing_count; ++i) {
+      const p88_coalescing* c = d->coalescing[i];
+      const std::string where = "coalescing " + n(i);
+      if (c == nullptr || c->struct_size < sizeof(p88_coalescing))
+        return where + ": NULL or struct_size too small";
+      const p88_stream_info* stream = nullptr;
+      for (uint32_t j = 0; j < d->stream_count; ++j)
+        if (c->stream && d->streams[j].name && std::string(c->stream) == d->streams[j].name) stream = &d->streams[j];
+      if (stream == nullptr) return where + ": stream '" + (c->stream ? c->stream : "(NULL)") + "' is not declared";
+      if (stream->scope != P88_SCOPE_EVENT || !(stream->modes & P88_MODE_INCREMENTAL))
+        return where + " (" + c->stream + "): only incremental event-scoped streams can be coalesced";
+      if (c->group != P88_COALESCE_RACE && c->group != P88_COALESCE_ACCOUNT)
+        return where + " (" + c->stream + "): group is " + n(c->group) + ", expected 1 (race) or 2 (account)";
+    }
+  }
   if (d->sync == nullptr) return "required function sync is NULL";
   if (d->auth_kind == P88_AUTH_OAUTH2 && d->authenticate == nullptr)
     return "required function authenticate is NULL (auth_kind is oauth2)";

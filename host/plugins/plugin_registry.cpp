@@ -97,6 +97,11 @@ void copyDescriptor(const p88_plugin_descriptor* d, PluginEntry& e) {
   if (d->streams != nullptr && d->stream_count < 64)
     for (uint32_t i = 0; i < d->stream_count; ++i)
       e.streams.push_back({str(d->streams[i].name), d->streams[i].modes, d->streams[i].scope});
+  if (d->struct_size >= offsetof(p88_plugin_descriptor, coalescing_count) + sizeof(uint32_t) && d->coalescing &&
+      d->coalescing_count < 64)
+    for (uint32_t i = 0; i < d->coalescing_count; ++i)
+      if (const p88_coalescing* c = d->coalescing[i]; c && c->struct_size >= sizeof(p88_coalescing))
+        e.coalescing.push_back({str(c->stream), c->group, c->max_events});
 }
 
 }  // namespace
@@ -209,7 +214,7 @@ const char* authKindName(uint32_t kind) {
   }
 }
 
-std::string describeStreams(const std::vector<PluginStream>& streams) {
+std::string describeStreams(const std::vector<PluginStream>& streams, const std::vector<PluginCoalescing>& coalescing) {
   std::string out;
   for (const auto& s : streams) {
     if (!out.empty()) out += ' ';
@@ -217,6 +222,11 @@ std::string describeStreams(const std::vector<PluginStream>& streams) {
     out += '[';
     if (s.modes & P88_MODE_FULL) out += "full";
     if (s.modes & P88_MODE_INCREMENTAL) out += (s.modes & P88_MODE_FULL) ? ",incremental" : "incremental";
+    for (const auto& c : coalescing)
+      if (c.stream == s.name) {
+        out += std::string(",coalesced per ") + (c.group == P88_COALESCE_RACE ? "race" : "account");
+        if (c.max_events) out += " up to " + std::to_string(c.max_events);
+      }
     out += ']';
   }
   return out;

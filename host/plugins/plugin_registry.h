@@ -18,6 +18,13 @@ struct PluginStream {
   uint32_t scope = 0;  // p88_stream_scope
 };
 
+// ABI 1.2: a stream whose incremental syncs of several events may be one run.
+struct PluginCoalescing {
+  std::string stream;
+  uint32_t group = 0;       // P88_COALESCE_*
+  uint32_t max_events = 0;  // 0: no limit of the plugin's
+};
+
 struct PluginEntry {
   std::string path;                    // the file as found
   bool ok = false;
@@ -27,6 +34,13 @@ struct PluginEntry {
   std::string name, slug, version, build_id, default_base_url;
   uint32_t abi_major = 0, abi_minor = 0, auth_kind = 0, calls_per_hour = 0, capabilities = 0;
   std::vector<PluginStream> streams;
+  std::vector<PluginCoalescing> coalescing;
+  // The coalescing of `stream`, or nullptr when its syncs run one event at a time.
+  const PluginCoalescing* coalescingOf(const std::string& stream) const {
+    for (const auto& c : coalescing)
+      if (c.stream == stream) return &c;
+    return nullptr;
+  }
 };
 
 class PluginRegistry {
@@ -59,6 +73,7 @@ std::vector<std::string> defaultPluginDirectories();
 // "api-key", "oauth2", "jwt", "none"
 const char* authKindName(uint32_t kind);
 // "events[full] participants[full,incremental]"
-std::string describeStreams(const std::vector<PluginStream>& streams);
+std::string describeStreams(const std::vector<PluginStream>& streams,
+                            const std::vector<PluginCoalescing>& coalescing = {});
 
 }  // namespace p88::plugins

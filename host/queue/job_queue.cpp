@@ -29,21 +29,21 @@ const char* kQualifiedJobColumns =
     "q.sync_queue_id, q.timing_partner_id, q.provider_id, q.partner_provider_credential_id, q.event_id, "
     "q.operation_type, q.sync_mode, q.priority, q.retry_count, q.max_retries, q.rescue_count, q.lease_owner";
 
-Job jobFrom(const store::SqlRows& r) {
-  auto i64 = [&](const char* c) { return std::stoll(r.at(0, c).value_or("0")); };
+Job jobFrom(const store::SqlRows& r, size_t row = 0) {
+  auto i64 = [&](const char* c) { return std::stoll(r.at(row, c).value_or("0")); };
   Job j;
   j.id = i64("sync_queue_id");
   j.timing_partner_id = i64("timing_partner_id");
   j.provider_id = i64("provider_id");
   j.credential_id = i64("partner_provider_credential_id");
-  j.event_id = r.at(0, "event_id");
-  j.operation = r.at(0, "operation_type").value_or("");
-  j.sync_mode = r.at(0, "sync_mode").value_or("");
+  j.event_id = r.at(row, "event_id");
+  j.operation = r.at(row, "operation_type").value_or("");
+  j.sync_mode = r.at(row, "sync_mode").value_or("");
   j.priority = static_cast<int>(i64("priority"));
   j.retry_count = static_cast<int>(i64("retry_count"));
   j.max_retries = static_cast<int>(i64("max_retries"));
   j.rescue_count = static_cast<int>(i64("rescue_count"));
-  j.lease_owner = r.at(0, "lease_owner").value_or("");
+  j.lease_owner = r.at(row, "lease_owner").value_or("");
   return j;
 }
 
@@ -161,6 +161,43 @@ std::optional<Job> JobQueue::claim(const std::string& worker, int lease_seconds,
   }
   if (r.empty()) return std::nullopt;
   return jobFrom(r);
+}
+
+std::vector<Job> JobQueue::claimCompanions(const Job& lead, const std::string& worker, int lease_seconds,
+                                           const std::vector<std::string>& event_ids, int within_seconds,
+                                           size_t limit) {
+  std::vector<Job> out;
+  if (event_ids.empty() || limit == 0) return out;
+  const Dialect d = store_.dialect();
+  std::vector<store::SqlValue> params = {worker, std::to_string(lease_seconds), std::to_string(within_seconds),
+                                         std::to_string(lead.credential_id), lead.operation,
+                                         std::to_string(lead.id)};
+  std::string in;
+  for (const auto& e : event_ids) {
+    params.push_back(e);
+    in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+  }
+  const std::string soon = d == Dialect::postgresql
+                               ? "(now() + make_interval(secs => $3::double precision))"
+                               : "strftime('%Y-%m-%d %H:%M:%f', 'now', '+' || $3 || ' seconds')";
+  const std::string pick = "status = 'pending' AND sync_mode = 'incremental' AND scheduled_time <= " + soon +
+                           " AND partner_provider_credential_id = $4 AND operation_type = $5 AND sync_queue_id <> $6 "
+                           "AND event_id IN (" + in + ") ORDER BY priority, scheduled_time, sync_queue_id LIMIT " +
+                           std::to_string(limit);
+  const std::string set = "status = 'running', lease_owner = $1, lease_expires_at = " + nowPlus(d, 2) +
+                          ", started_at = " + now(d);
+  store::SqlRows r;
+  if (d == Dialect::postgresql)
+    r = store_.query("WITH c AS (SELECT sync_queue_id FROM sync_queue WHERE " + pick +
+                         " FOR UPDATE SKIP LOCKED) UPDATE sync_queue q SET " + set +
+                         " FROM c WHERE q.sync_queue_id = c.sync_queue_id RETURNING " + kQualifiedJobColumns,
+                     params);
+  else
+    r = store_.query("UPDATE sync_queue SET " + set + " WHERE sync_queue_id IN (SELECT sync_queue_id FROM sync_queue "
+                         "WHERE " + pick + ") RETURNING " + kJobColumns,
+                     params);
+  for (size_t i = 0; i < r.rows.size(); ++i) out.push_back(jobFrom(r, i));
+  return out;
 }
 
 bool JobQueue::heartbeat(int64_t job, const std::string& worker, int lease_seconds) {

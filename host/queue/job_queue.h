@@ -70,6 +70,11 @@ class JobQueue {
   // Jobs of the credentials in `skip_credentials` (no rate budget left) are left for later.
   std::optional<Job> claim(const std::string& worker, int lease_seconds,
                            const std::vector<int64_t>& skip_credentials = {});
+  // For a coalesced run led by `lead` (held by `worker`): claims up to `limit` more pending
+  // incremental jobs of its credential and operation whose events are among `event_ids` and that
+  // are due within `within_seconds`, most urgent first, leased like the lead.
+  std::vector<Job> claimCompanions(const Job& lead, const std::string& worker, int lease_seconds,
+                                   const std::vector<std::string>& event_ids, int within_seconds, size_t limit);
   // Extends the lease; false when the worker no longer holds it (rescued, finished elsewhere).
   bool heartbeat(int64_t job, const std::string& worker, int lease_seconds);
   // These end the worker's hold; each is false when the worker had lost the lease.

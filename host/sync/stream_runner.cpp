@@ -60,6 +60,16 @@ struct p88_job {
   std::string database_error;  // why the database failed this run (see databaseFault)
   size_t requests = 0;          // HTTP calls the plugin asked for in this run
   std::unordered_set<size_t> answered;  // hashes of the requests answered 2xx in this run
+  // A coalesced run: a batch per event (the records of each are written under its own stream
+  // key and committed with its own cursor), and each event's counts.
+  std::map<std::string, p88::store::Batch> event_batches;
+  std::map<std::string, p88::sync::StreamResult> event_results;
+  bool coalesced() const { return !event_batches.empty(); }
+  size_t buffered() const {
+    size_t n = batch.events.size() + batch.participants.size();
+    for (const auto& [id, b] : event_batches) n += b.events.size() + b.participants.size();
+    return n;
+  }
 };
 
 namespace p88::sync {
@@ -96,24 +106,30 @@ int32_t databaseFault(p88_job* job, store::SqlErrorKind kind, const std::string&
   }
   job->batch.events.clear();
   job->batch.participants.clear();
+  for (auto& [id, b] : job->event_batches) {
+    b.events.clear();
+    b.participants.clear();
+  }
   job->last_error = job->database_error;
   return P88_ERR_TRANSIENT;
 }
 
-// Writes what is buffered, with the cursor when given; P88_OK, or the status of what stopped it
-// (a database fault, or the job was cancelled: a job that may have lost its lease writes nothing).
-int32_t flush(p88_job* job, const std::optional<std::string>& cursor, const char* what) {
+// Writes one buffered batch, with the cursor when given; P88_OK, or the status of what stopped
+// it (a database fault, or the job was cancelled: a job that may have lost its lease writes
+// nothing). `event` (a coalesced run) also gets the counts.
+int32_t flushBatch(p88_job* job, store::Batch& pending, const std::optional<std::string>& cursor, const char* what,
+                   StreamResult* event) {
   if (job->result.database_fault) return P88_ERR_TRANSIENT;
-  if (job->batch.events.empty() && job->batch.participants.empty() && !cursor) return P88_OK;
+  if (pending.events.empty() && pending.participants.empty() && !cursor) return P88_OK;
   if (job->env->cancelled && job->env->cancelled()) {
-    job->batch.events.clear();
-    job->batch.participants.clear();
+    pending.events.clear();
+    pending.participants.clear();
     return fail(job, P88_ERR_CANCELLED, std::string("cancelled by the host before ") + what);
   }
-  const store::StreamKey key = job->batch.key;
-  store::Batch batch = std::move(job->batch);
-  job->batch = store::Batch{};
-  job->batch.key = key;
+  const store::StreamKey key = pending.key;
+  store::Batch batch = std::move(pending);
+  pending = store::Batch{};
+  pending.key = key;
   batch.cursor = cursor;
   store::WriteResult w;
   try {
@@ -123,23 +139,35 @@ int32_t flush(p88_job* job, const std::optional<std::string>& cursor, const char
   } catch (const std::exception& e) {
     return databaseFault(job, store::SqlErrorKind::resource, std::string(what) + ": " + e.what());
   }
-  StreamResult& r = job->result;
-  r.inserted += w.inserted;
-  r.updated += w.updated;
-  r.unchanged += w.unchanged;
-  r.status_changes += w.status_changes;
-  r.rejected += w.rejected.size();
+  for (StreamResult* r : {&job->result, event}) {
+    if (r == nullptr) continue;
+    r->inserted += w.inserted;
+    r->updated += w.updated;
+    r->unchanged += w.unchanged;
+    r->status_changes += w.status_changes;
+    r->rejected += w.rejected.size();
+    if (cursor) {
+      r->checkpointed = true;
+      r->cursor = cursor;
+    }
+  }
   for (const auto& rej : w.rejected) {
     addProblem(job, "record " + rej.record_id + " refused: " + rej.reason);
     log(job, logging::Level::warning, "record refused id=" + rej.record_id + " reason=" + rej.reason);
   }
   for (const auto& fix : w.repaired) reportRepair(job, fix.record_id, fix.reason);
-  if (cursor) {
-    r.checkpointed = true;
-    r.cursor = cursor;
-  }
-  if (job->env->progress) job->env->progress(r);
+  if (job->env->progress) job->env->progress(job->result);
   return P88_OK;
+}
+
+// Writes everything buffered (every event's batch in a coalesced run), with the cursor when
+// given (never in a coalesced run: each event has its own).
+int32_t flush(p88_job* job, const std::optional<std::string>& cursor, const char* what) {
+  if (!job->coalesced()) return flushBatch(job, job->batch, cursor, what, nullptr);
+  int32_t rc = flushBatch(job, job->batch, std::nullopt, what, nullptr);
+  for (auto& [id, b] : job->event_batches)
+    if (rc == P88_OK) rc = flushBatch(job, b, std::nullopt, what, &job->event_results[id]);
+  return rc;
 }
 
 int32_t hostHttp(p88_job* job, const p88_http_request* request, const p88_http_response** response) {
@@ -240,7 +268,7 @@ int32_t accept(p88_job* job, Record record, std::vector<Record>& buffer) {
   if (job->result.database_fault) return fail(job, P88_ERR_TRANSIENT, job->database_error);
   record.prepared = true;
   buffer.push_back(std::move(record));
-  if (job->batch.events.size() + job->batch.participants.size() < job->env->batch_size) return P88_OK;
+  if (job->buffered() < job->env->batch_size) return P88_OK;
   return flush(job, std::nullopt, "writing a batch");
 }
 
@@ -315,6 +343,14 @@ int32_t hostEmitParticipant(p88_job* job, const p88_participant_record* r) {
   // Returned by the provider, even if refused below: not vanished.
   if (job->env->seen && p.provider_event_id == job->run->provider_event_id && !p.provider_participant_id.empty())
     job->env->seen->insert(p.provider_participant_id);
+  if (job->coalesced()) {  // each event's records go to its own batch
+    auto batch = job->event_batches.find(p.provider_event_id);
+    if (batch == job->event_batches.end())
+      return refuse(job, p.provider_participant_id,
+                    "of event " + p.provider_event_id + ", which this coalesced run did not ask for");
+    ++job->event_results[p.provider_event_id].emitted;
+    return accept(job, std::move(p), batch->second.participants);
+  }
   return accept(job, std::move(p), job->batch.participants);
 }
 
@@ -331,7 +367,24 @@ void hostRecordError(p88_job* job, const char* record_id, const char* field, con
 }
 
 int32_t hostCheckpoint(p88_job* job, const char* cursor) {
+  if (job->coalesced())
+    return fail(job, P88_ERR_INVALID, "checkpoint() in a coalesced run: each event is committed with checkpoint_event()");
   return flush(job, std::string(cursor ? cursor : ""), "committing a checkpoint");
+}
+
+int32_t hostCheckpointEvent(p88_job* job, const char* provider_event_id, const char* cursor) {
+  const std::string id = provider_event_id ? provider_event_id : "";
+  if (!job->coalesced()) {
+    if (id != job->run->provider_event_id)
+      return fail(job, P88_ERR_INVALID, "checkpoint_event() for event '" + id + "' in a run of event '" +
+                                            job->run->provider_event_id + "'");
+    return flush(job, std::string(cursor ? cursor : ""), "committing a checkpoint");
+  }
+  auto batch = job->event_batches.find(id);
+  if (batch == job->event_batches.end())
+    return fail(job, P88_ERR_INVALID, "checkpoint_event() for event '" + id + "', which this coalesced run did not ask for");
+  return flushBatch(job, batch->second, std::string(cursor ? cursor : ""), "committing a checkpoint",
+                    &job->event_results[id]);
 }
 
 int32_t hostIsCancelled(p88_job* job) { return job->env->cancelled && job->env->cancelled() ? 1 : 0; }
@@ -414,6 +467,7 @@ const p88_host_api* hostApi() {
     a.set_token = &hostSetToken;
     a.set_error = &hostSetError;
     a.base_url = &hostBaseUrl;
+    a.checkpoint_event = &hostCheckpointEvent;
     return a;
   }();
   return &api;
@@ -455,7 +509,7 @@ void accumulate(StreamResult& total, const StreamResult& r) {
   }
 }
 
-StreamResult runStream(const StreamRun& run, JobEnvironment& env) {
+StreamResult runStream(const StreamRun& run, JobEnvironment& env, std::map<std::string, StreamResult>* by_event) {
   if (!env.now_ms)
     env.now_ms = [] {
       return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -490,6 +544,22 @@ StreamResult runStream(const StreamRun& run, JobEnvironment& env) {
   req.provider_race_id = run.provider_race_id ? run.provider_race_id->c_str() : nullptr;
   req.credential = &job.credential;
   req.event_name = run.event_name ? run.event_name->c_str() : nullptr;
+  std::vector<p88_event_target> targets;
+  std::vector<const p88_event_target*> target_list;
+  if (!run.targets.empty()) {
+    for (const auto& t : run.targets) {
+      store::Batch b;
+      b.key = {c.timing_partner_id, c.provider_id, c.id, run.stream, t.provider_event_id};
+      job.event_batches.emplace(t.provider_event_id, std::move(b));
+      job.event_results[t.provider_event_id];
+      targets.push_back({sizeof(p88_event_target), t.provider_event_id.c_str(),
+                         t.provider_race_id ? t.provider_race_id->c_str() : nullptr,
+                         t.event_name ? t.event_name->c_str() : nullptr, t.cursor ? t.cursor->c_str() : nullptr});
+    }
+    for (const auto& t : targets) target_list.push_back(&t);
+    req.events = target_list.data();
+    req.event_count = target_list.size();
+  }
 
   int32_t rc;
   try {
@@ -513,10 +583,19 @@ StreamResult runStream(const StreamRun& run, JobEnvironment& env) {
   }
   if (job.result.ok() && !job.result.checkpointed)
     log(&job, logging::Level::warning, "stream " + run.stream + " finished without a checkpoint");
+  for (auto& [id, r] : job.event_results) {
+    r.status = job.result.status;
+    r.error = job.result.error;
+    r.database_fault = job.result.database_fault;
+    if (job.result.ok() && !r.checkpointed)
+      log(&job, logging::Level::warning, "stream " + run.stream + " event " + id + " finished without a checkpoint");
+  }
+  if (by_event) *by_event = std::move(job.event_results);
   job.result.error = logging::redact(job.result.error);
   const StreamResult& r = job.result;
   log(&job, r.ok() ? logging::Level::information : logging::Level::error,
       "stream=" + run.stream + (run.provider_event_id.empty() ? "" : " event=" + run.provider_event_id) +
+          (run.targets.size() > 1 ? " (and " + std::to_string(run.targets.size() - 1) + " more events, coalesced)" : "") +
           " mode=" + (run.mode == P88_MODE_INCREMENTAL ? "incremental" : "full") + " status=" + statusName(r.status) +
           " records=" + std::to_string(r.emitted) + " inserted=" + std::to_string(r.inserted) +
           " updated=" + std::to_string(r.updated) + " unchanged=" + std::to_string(r.unchanged) +

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -43,6 +44,13 @@ struct StreamRun {
   std::string provider_event_id;       // "" for account-scoped streams
   std::optional<std::string> provider_race_id;
   std::optional<std::string> event_name;
+  // A coalesced run (ABI 1.2, incremental only): the events it covers, the first being the one
+  // above, each with its own cursor and its own batches and checkpoints. Empty otherwise.
+  struct Target {
+    std::string provider_event_id;
+    std::optional<std::string> provider_race_id, event_name, cursor;
+  };
+  std::vector<Target> targets;
 };
 
 struct StreamResult {
@@ -89,7 +97,10 @@ struct JobEnvironment {
   std::string label;                     // "RunSignUp partner=1 credential=3": for log lines
 };
 
-StreamResult runStream(const StreamRun& run, JobEnvironment& env);
+// `by_event`, for a coalesced run: each event's counts and checkpoint (api_calls stay in the
+// total: one request served them all).
+StreamResult runStream(const StreamRun& run, JobEnvironment& env,
+                       std::map<std::string, StreamResult>* by_event = nullptr);
 
 // Adds r's counts to total; total takes the status and error of the first failure.
 void accumulate(StreamResult& total, const StreamResult& r);

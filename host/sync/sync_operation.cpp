@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <unordered_set>
 
 #include "logging/logging.h"
@@ -76,11 +77,11 @@ void insertHistory(store::Store& store, const HistoryRow& h) {
        h.mode.empty() ? store::SqlValue() : store::SqlValue(h.mode), std::to_string(t.api_calls), finishedAt()});
 }
 
-void writeHistory(store::Store& store, const Operation& op, const OperationResult& result) {
+void writeHistory(store::Store& store, const Operation& op, const OperationResult& result,
+                  const std::optional<std::string>& event_id, const std::optional<int64_t>& queue_id) {
   HistoryRow h;
-  h.key = {op.credential->timing_partner_id, op.credential->provider_id, op.credential->id,
-           op.event ? std::optional<std::string>(op.event->provider_event_id) : std::nullopt,
-           op.operation, op.reason, op.sync_queue_id};
+  h.key = {op.credential->timing_partner_id, op.credential->provider_id, op.credential->id, event_id,
+           op.operation, op.reason, queue_id};
   h.status = result.status();
   h.mode = result.mode;
   h.total = &result.total;
@@ -214,7 +215,135 @@ std::optional<OperationResult> jobResult(store::Store& store, int64_t job, int64
   return out;
 }
 
+const p88_coalescing* coalescingOf(const p88_plugin_descriptor* plugin, const std::string& stream) {
+  if (plugin == nullptr || plugin->struct_size < offsetof(p88_plugin_descriptor, coalescing_count) + sizeof(uint32_t) ||
+      plugin->coalescing == nullptr)
+    return nullptr;
+  for (uint32_t i = 0; i < plugin->coalescing_count; ++i)
+    if (const p88_coalescing* c = plugin->coalescing[i]; c && c->stream && stream == c->stream) return c;
+  return nullptr;
+}
+
+namespace {
+
+// A coalesced operation: each event-scoped stream once per group of events where the plugin
+// coalesces it (every event with a cursor for it), event by event otherwise; each event's
+// counts, its share of the calls, and its own sync_history row.
+OperationResult runCoalesced(const Operation& op, JobEnvironment& env) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<EventRef> events{*op.event};
+  events.insert(events.end(), op.more_events.begin(), op.more_events.end());
+  std::vector<OperationResult> per(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    per[i].mode = "incremental";
+    per[i].event_id = events[i].provider_event_id;
+  }
+  const auto key = [&](const std::string& stream, const std::string& event) {
+    return store::StreamKey{op.credential->timing_partner_id, op.credential->provider_id, op.credential->id, stream,
+                            event};
+  };
+  StreamResult failed;  // the first failure, which ends the operation for every event
+  for (uint32_t s = 0; s < op.plugin->stream_count && failed.ok(); ++s) {
+    const p88_stream_info& info = op.plugin->streams[s];
+    if (info.scope != P88_SCOPE_EVENT) continue;
+    std::vector<std::optional<std::string>> cursors;
+    try {
+      for (const EventRef& e : events) cursors.push_back(env.store->loadCursor(key(info.name, e.provider_event_id)));
+    } catch (const store::SqlError& e) {
+      failed.status = P88_ERR_TRANSIENT;
+      failed.database_fault = e.kind();
+      failed.error = logging::redact("database " + std::string(store::sqlErrorKindName(e.kind())) +
+                                     " fault while reading the cursors of " + info.name + ": " + e.what());
+      break;
+    }
+    const p88_coalescing* how = coalescingOf(op.plugin, info.name);
+    // The runs of this stream: groups of events (by race, or the whole account), at most
+    // max_events each; an event without a cursor runs alone (a full read stays per event).
+    std::vector<std::vector<size_t>> runs;
+    std::map<std::string, size_t> open;  // group key -> index in runs
+    for (size_t i = 0; i < events.size(); ++i) {
+      const bool can = how && !op.force_full && cursors[i] && (info.modes & P88_MODE_INCREMENTAL);
+      if (!can) {
+        runs.push_back({i});
+        continue;
+      }
+      const std::string group =
+          how->group == P88_COALESCE_RACE ? "race:" + events[i].provider_race_id.value_or("") : std::string("account");
+      auto it = open.find(group);
+      if (it == open.end() || (how->max_events > 0 && runs[it->second].size() >= how->max_events)) {
+        open[group] = runs.size();
+        runs.push_back({});
+        it = open.find(group);
+      }
+      runs[it->second].push_back(i);
+    }
+    for (const auto& members : runs) {
+      const EventRef& first = events[members.front()];
+      StreamRun run;
+      run.plugin = op.plugin;
+      run.credential = op.credential;
+      run.stream = info.name;
+      run.provider_event_id = first.provider_event_id;
+      run.provider_race_id = first.provider_race_id;
+      run.event_name = first.name;
+      run.cursor = cursors[members.front()];
+      const bool incremental = !op.force_full && run.cursor && (info.modes & P88_MODE_INCREMENTAL);
+      run.mode = incremental ? P88_MODE_INCREMENTAL : P88_MODE_FULL;
+      if (members.size() > 1)
+        for (size_t i : members)
+          run.targets.push_back({events[i].provider_event_id, events[i].provider_race_id, events[i].name, cursors[i]});
+      std::map<std::string, StreamResult> by_event;
+      StreamResult r = runStream(run, env, members.size() > 1 ? &by_event : nullptr);
+      // Each event's share of the calls: one request served them all.
+      const int64_t n = static_cast<int64_t>(members.size());
+      for (int64_t k = 0; k < n; ++k) {
+        const size_t i = members[static_cast<size_t>(k)];
+        StreamResult mine = members.size() > 1 ? by_event[events[i].provider_event_id] : r;
+        mine.api_calls = r.api_calls / n + (k < r.api_calls % n ? 1 : 0);
+        if (members.size() > 1 && k == 0)  // the run's problems are said once, with its first event
+          mine.problems = r.problems;
+        if (!incremental) per[i].mode = "full";
+        accumulate(per[i].total, mine);
+        per[i].streams.emplace_back(run.stream, std::move(mine));
+      }
+      if (!r.ok()) {
+        failed = r;
+        break;
+      }
+    }
+  }
+  OperationResult result;
+  result.mode = "incremental";
+  for (size_t i = 0; i < per.size(); ++i) {
+    if (!failed.ok() && per[i].total.ok()) {  // not reached, or served before the failure: retried with the rest
+      per[i].total.status = failed.status;
+      per[i].total.error = failed.error;
+      per[i].total.database_fault = failed.database_fault;
+      per[i].total.retry_after_seconds = failed.retry_after_seconds;
+    }
+    if (per[i].mode == "full") result.mode = "full";
+    accumulate(result.total, per[i].total);
+    for (auto& st : per[i].streams) result.streams.push_back(st);
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  for (size_t i = 0; i < per.size(); ++i) {
+    per[i].seconds = result.seconds;
+    try {
+      writeHistory(*env.store, op, per[i], events[i].provider_event_id,
+                   i == 0 ? op.sync_queue_id : op.more_queue_ids.at(i - 1));
+    } catch (const std::exception& e) {
+      logging::error(logging::Component::worker,
+                     env.label + " writing sync_history failed: " + logging::redact(e.what()));
+    }
+  }
+  result.per_event = std::move(per);
+  return result;
+}
+
+}  // namespace
+
 OperationResult runOperation(const Operation& op, JobEnvironment& env) {
+  if (op.event && !op.more_events.empty()) return runCoalesced(op, env);
   const auto started = std::chrono::steady_clock::now();
   OperationResult result;
   result.mode = "incremental";
@@ -266,7 +395,8 @@ OperationResult runOperation(const Operation& op, JobEnvironment& env) {
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   try {
-    writeHistory(*env.store, op, result);
+    writeHistory(*env.store, op, result,
+                 op.event ? std::optional<std::string>(op.event->provider_event_id) : std::nullopt, op.sync_queue_id);
   } catch (const std::exception& e) {
     logging::error(logging::Component::worker,
                    env.label + " writing sync_history failed: " + logging::redact(e.what()));

@@ -30,6 +30,11 @@ struct Operation {
   bool force_full = false;          // a reconciliation: read everything
   std::string reason = "manual";
   std::optional<int64_t> sync_queue_id;
+  // A coalesced operation ("participants", incremental): more events of the credential, each
+  // with its own queue job. Streams the plugin coalesces (ABI 1.2) run once for a group of them,
+  // the others event by event; every event gets its own sync_history row.
+  std::vector<EventRef> more_events;
+  std::vector<std::optional<int64_t>> more_queue_ids;  // aligned with more_events
 };
 
 struct OperationResult {
@@ -38,7 +43,14 @@ struct OperationResult {
   StreamResult total;  // sums; status and error of the first failed stream
   double seconds = 0;
   std::string status() const;  // sync_history vocabulary: success, partial, failed
+  // A coalesced operation: each event's own result (its share of the calls of the requests it
+  // was served by), in the order of the operation's events; `total` sums them.
+  std::string event_id;
+  std::vector<OperationResult> per_event;
 };
+
+// The coalescing an ABI 1.2 plugin declares for `stream`, or nullptr.
+const p88_coalescing* coalescingOf(const p88_plugin_descriptor* plugin, const std::string& stream);
 
 OperationResult runOperation(const Operation& op, JobEnvironment& env);
 

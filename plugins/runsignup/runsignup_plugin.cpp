@@ -1,6 +1,7 @@
 // The RunSignUp plugin: API key and secret as query parameters on every call, format=json,
 // errors as HTTP 200 bodies. Streams: events (races expanded to their events), participants and
-// removed_participants per event, incremental by modified_after_timestamp.
+// removed_participants per event, incremental by modified_after_timestamp; the incremental
+// syncs of a race's events may be coalesced into one request (ABI 1.2).
 #include <algorithm>
 
 #include "p88/plugin.hpp"
@@ -23,6 +24,9 @@ constexpr int kParticipantsPerPage = 2500;  // and for /participants
 // rows committed late within the same seconds.
 constexpr int64_t kOverlapSeconds = 10;
 constexpr const char* kCursorPrefix = "modified_after=";
+// event_id takes a comma-separated list; its limit is not documented, so a race's events are
+// asked for at most this many at a time (the URL stays short).
+constexpr uint32_t kMaxCoalesced = 20;
 
 struct Auth {
   std::string key, secret;
@@ -67,15 +71,16 @@ class RunSignUp : public p88::Plugin {
     p88::PluginInfo i;
     i.name = "RunSignUp";
     i.slug = "runsignup";
-    i.version = "1.0.0";
+    i.version = "1.1.0";
     i.build_id = P88_PLUGIN_BUILD_ID;
     i.auth_kind = P88_AUTH_API_KEY;
     i.default_calls_per_hour = 1000;
     i.capabilities = P88_CAP_SERVER_INCREMENTAL | P88_CAP_REMOVALS | P88_CAP_CUSTOM_QUESTIONS;
     i.default_base_url = "https://runsignup.com/Rest";
     i.streams = {{"events", P88_MODE_FULL, P88_SCOPE_ACCOUNT},
-                 {"participants", P88_MODE_FULL | P88_MODE_INCREMENTAL, P88_SCOPE_EVENT},
-                 {"removed_participants", P88_MODE_FULL | P88_MODE_INCREMENTAL, P88_SCOPE_EVENT}};
+                 {"participants", P88_MODE_FULL | P88_MODE_INCREMENTAL, P88_SCOPE_EVENT, P88_COALESCE_RACE, kMaxCoalesced},
+                 {"removed_participants", P88_MODE_FULL | P88_MODE_INCREMENTAL, P88_SCOPE_EVENT, P88_COALESCE_RACE,
+                  kMaxCoalesced}};
     return i;
   }
 
@@ -104,36 +109,61 @@ class RunSignUp : public p88::Plugin {
     job.checkpoint("events=" + std::to_string(events));
   }
 
+  // One event, or the events of one race coalesced into one request (event_id=ID1,ID2,...; the
+  // answer has an element per event): paged together, each event until its page is short, read
+  // since the oldest of their cursors, each committed with its own newest change.
   static void sync_participants(p88::Job& job, const Auth& auth, const p88::SyncRequest& request, bool removed) {
-    if (!request.provider_event_id || !request.provider_race_id)
+    const std::vector<p88::EventTarget> targets = request.targets();
+    if (targets.empty() || !request.provider_race_id)
       throw p88::Error(p88::Status::invalid, "RunSignUp needs the event id and its race id");
-    const std::string& event_id = *request.provider_event_id;
+    for (const auto& t : targets)
+      if (t.provider_race_id && *t.provider_race_id != *request.provider_race_id)
+        throw p88::Error(p88::Status::invalid, "coalesced events " + targets.front().provider_event_id + " and " +
+                                                   t.provider_event_id + " are of different races");
     const std::string path = "/race/" + p88::url_encode(*request.provider_race_id) +
                              (removed ? "/removed-participants" : "/participants");
-    const std::optional<int64_t> cursor = request.full() ? std::nullopt : cursor_seconds(job, request.cursor);
-    const bool incremental = cursor.has_value();
-    const int64_t since = cursor.value_or(0);
-    int64_t newest = since;
+    struct State {
+      const p88::EventTarget* target;
+      int64_t newest = 0;
+      bool open = true;  // its last page was full
+    };
+    std::vector<State> events;
+    std::optional<int64_t> since;  // the oldest cursor: every event has its changes after it
+    bool incremental = !request.full();
+    for (const auto& t : targets) {
+      const std::optional<int64_t> c = request.full() ? std::nullopt : cursor_seconds(job, t.cursor);
+      if (!c) incremental = false;
+      else since = since ? std::min(*since, *c) : *c;
+      events.push_back({&t, c.value_or(0), true});
+    }
     for (int page = 1;; ++page) {
       job.check_cancelled();
-      std::string params = "event_id=" + p88::url_encode(event_id) + "&page=" + std::to_string(page) +
+      std::string ids;
+      for (const State& e : events)
+        if (e.open) ids += (ids.empty() ? "" : ",") + e.target->provider_event_id;
+      if (ids.empty()) break;
+      std::string params = "event_id=" + p88::url_encode(ids) + "&page=" + std::to_string(page) +
                            "&results_per_page=" + std::to_string(kParticipantsPerPage) +
                            "&sort=" + p88::url_encode("registration_id ASC");
-      if (incremental)
-        params += "&modified_after_timestamp=" + std::to_string(std::max<int64_t>(0, since - kOverlapSeconds));
+      if (incremental && since)
+        params += "&modified_after_timestamp=" + std::to_string(std::max<int64_t>(0, *since - kOverlapSeconds));
       if (!removed) params += "&include_questions=T";
-      const std::string what = "GET " + path + " event " + event_id + " page " + std::to_string(page);
+      const std::string what = "GET " + path + " event " + ids + " page " + std::to_string(page);
       json body = get(job, auth, path, params, what);
-      ParticipantsPage p = removed ? parse_removed(body, event_id) : parse_participants(body, event_id, request.event_name);
-      body = json();  // the page is not held twice
-      report(job, p.issues);
-      for (const auto& rec : p.records) job.emit(rec);
-      const std::string latest = p88::newest_change(job, p.records, p88::time::format_unix(newest));
-      if (auto t = p88::time::parse_iso(latest)) newest = std::max(newest, static_cast<int64_t>(t->time_since_epoch().count()));
-      if (p.rows < static_cast<size_t>(kParticipantsPerPage)) break;
+      for (State& e : events) {
+        if (!e.open) continue;
+        const std::string& id = e.target->provider_event_id;
+        ParticipantsPage p = removed ? parse_removed(body, id) : parse_participants(body, id, e.target->event_name);
+        report(job, p.issues);
+        for (const auto& rec : p.records) job.emit(rec);
+        const std::string latest = p88::newest_change(job, p.records, p88::time::format_unix(e.newest));
+        if (auto t = p88::time::parse_iso(latest))
+          e.newest = std::max(e.newest, static_cast<int64_t>(t->time_since_epoch().count()));
+        e.open = p.rows >= static_cast<size_t>(kParticipantsPerPage);
+      }
     }
     // Only now is every row up to `newest` stored: rows are paged by id, not by change time.
-    job.checkpoint(kCursorPrefix + std::to_string(newest));
+    for (const State& e : events) job.checkpoint_event(e.target->provider_event_id, kCursorPrefix + std::to_string(e.newest));
   }
 };
 

@@ -181,13 +181,20 @@ TEST_P(ProviderSync, FullThenIncrementalMatchesGroundTruth) {
     EXPECT_LE(calls("/events/{id}/registrations/{number}"), 3 * 8);
   }
 
-  // 3. Nothing changed: one call per stream and event, no registration read twice.
+  // 3. Nothing changed: one call per stream and event, no registration read twice. RunSignUp
+  // coalesces a race's events into one request per stream (ABI 1.2).
   sim_->control("stats/reset", json::object());
   r = sync();
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(calls(provider().participants_route), static_cast<int>(events.size())) << routeStats().dump() << r.out;
+  std::set<std::string> races;
+  for (const json& e : events) races.insert(e["provider_race_id"].is_string() ? e["provider_race_id"].get<std::string>() : "");
+  const int requests = static_cast<int>(is("runsignup") ? races.size() : events.size());
   if (is("runsignup")) {
-    EXPECT_EQ(calls("/Rest/race/{race_id}/removed-participants"), static_cast<int>(events.size()));
+    ASSERT_LT(races.size(), events.size()) << "no race with several events: nothing to coalesce";
+  }
+  EXPECT_EQ(calls(provider().participants_route), requests) << routeStats().dump() << r.out;
+  if (is("runsignup")) {
+    EXPECT_EQ(calls("/Rest/race/{race_id}/removed-participants"), requests);
   }
   if (is("haku")) {
     EXPECT_EQ(calls("/events/{id}/registrations/{number}"), 0);
@@ -277,6 +284,53 @@ TEST_P(ProviderSync, RegistrationsTheProviderDeletedAreMarkedVanishedByAFullRead
   r = sync(":" + id, {"--reconcile"});
   EXPECT_NE(r.out.find("more than reconcile.max_vanished_share (20 %) allows: none marked"), std::string::npos) << r.out;
   EXPECT_EQ(store_->query("SELECT COUNT(*) FROM participants WHERE removal_reason = 'vanished'").rows[0][0], "2");
+}
+
+TEST_P(ProviderSync, ACoalescedRequestServesARacesEventsEachWithItsOwnCursorAndHistory) {
+  if (!is("runsignup")) GTEST_SKIP() << "coalesced per race: RunSignUp (event_id=ID1,ID2,...)";
+  ASSERT_EQ(sync().exit_code, 0);
+  // A race with several events; each is changed in another second, so their cursors differ.
+  std::map<std::string, std::vector<std::string>> by_race;
+  for (const json& e : currentEvents()) by_race[e["provider_race_id"]].push_back(e["provider_event_id"]);
+  std::vector<std::string> race;
+  for (const auto& [id, evs] : by_race)
+    if (evs.size() > race.size()) race = evs;
+  ASSERT_GE(race.size(), 2u);
+  for (const std::string& id : race) {
+    for (const char* kind : {"new", "edit", "cancel"})
+      sim_->control("mutate", {{"provider", provider().slug}, {"event_id", id}, {"kind", kind}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  }
+  const int64_t before = std::stoll(store_->query("SELECT MAX(sync_history_id) FROM sync_history").rows[0][0].value());
+  sim_->control("stats/reset", json::object());
+  auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expectDatabaseMatchesTruth();
+  // One request per stream for the race's events, not one per event.
+  EXPECT_EQ(calls("/Rest/race/{race_id}/participants"), static_cast<int>(by_race.size())) << routeStats().dump();
+  EXPECT_EQ(calls("/Rest/race/{race_id}/removed-participants"), static_cast<int>(by_race.size()));
+  std::set<std::string> cursors;
+  int64_t race_calls = 0;
+  for (const std::string& id : race) {
+    // Each event its own sync_history row (its share of the calls) and its own cursor.
+    auto h = store_->query(
+        "SELECT status, sync_mode, api_calls, num_of_synced_records FROM sync_history WHERE event_id = $1 AND "
+        "sync_history_id > $2",
+        {id, std::to_string(before)});
+    ASSERT_EQ(h.rows.size(), 1u) << id;
+    EXPECT_EQ(h.at(0, "status"), "success");
+    EXPECT_EQ(h.at(0, "sync_mode"), "incremental");
+    race_calls += std::stoll(h.at(0, "api_calls").value_or("0"));
+    EXPECT_GE(std::stoll(h.at(0, "num_of_synced_records").value_or("0")), 3) << id << ": its own changes";
+    auto c = store_->query("SELECT cursor FROM sync_cursors WHERE stream = 'participants' AND provider_event_id = $1", {id});
+    ASSERT_EQ(c.rows.size(), 1u);
+    cursors.insert(c.rows[0][0].value_or(""));
+  }
+  EXPECT_EQ(race_calls, 2) << "the race's two requests, shared among its events";
+  EXPECT_EQ(cursors.size(), race.size()) << "each event keeps its own cursor";
+  std::ifstream log(logs_.file("sync_worker.log"));
+  const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(logged.find("coalesced with " + std::to_string(race.size() - 1) + " more jobs of its race"), std::string::npos);
 }
 
 TEST_P(ProviderSync, OneEventOnly) {

@@ -81,6 +81,8 @@ static const p88_plugin_descriptor descriptor = {
 #else
     test_sync,
 #endif
+    NULL, /* ABI 1.2: no coalescing */
+    0,
 };
 
 #if TEST_PLUGIN_KIND != KIND_NO_ENTRY

@@ -18,6 +18,6 @@ run(${CMAKE_COMMAND} -S "${SOURCE_DIR}/sdk/examples/hello-provider" -B "${WORK_D
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 run("${P88HOST}" --list-plugins --plugin-dir "${WORK_DIR}/build" --log-dir "${WORK_DIR}/logs")
 message("${out}")
-if(NOT out MATCHES "hello_provider.so +Hello Races +1.0.0 +1.1 +api-key +600 +events\\[full\\] participants\\[full,incremental\\] +ok")
+if(NOT out MATCHES "hello_provider.so +Hello Races +1.0.0 +1.2 +api-key +600 +events\\[full\\] participants\\[full,incremental\\] +ok")
   message(FATAL_ERROR "p88host did not list the example plugin as loaded:\n${out}")
 endif()

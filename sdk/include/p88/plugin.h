@@ -1,5 +1,5 @@
 /*
- * p88 plugin ABI, version 1.1.
+ * p88 plugin ABI, version 1.2.
  *
  * This header is the whole contract between p88host and a provider plugin. It is plain C so that
  * any compiler can build a plugin and nothing from the host's C++ world (STL, exceptions, RTTI,
@@ -28,7 +28,7 @@
 /* The ABI this header describes. The host loads a plugin when the plugin's abi_major equals the
  * host's and the plugin's abi_minor is not greater than the host's. */
 #define P88_ABI_MAJOR 1
-#define P88_ABI_MINOR 1
+#define P88_ABI_MINOR 2
 
 /* The one symbol a plugin exports. */
 #define P88_PLUGIN_ENTRY_SYMBOL "p88_plugin_entry"
@@ -205,6 +205,28 @@ typedef struct p88_participant_record {
   uint32_t flags;                     /* P88_RECORD_* bits */
 } p88_participant_record;
 
+/* ABI 1.2: how the events of a coalesced run belong together (p88_coalescing.group). */
+#define P88_COALESCE_RACE 1u    /* events sharing one provider_race_id (RunSignUp: a race's events) */
+#define P88_COALESCE_ACCOUNT 2u /* any events of the credential (Let's Do This: the organiser's) */
+
+/* ABI 1.2: an event-scoped stream whose incremental syncs of several events may be one run, one
+ * request carrying all of them (the descriptor lists these). Full syncs always run per event. */
+typedef struct p88_coalescing {
+  uint32_t struct_size;
+  const char* stream;  /* the stream's name */
+  uint32_t group;      /* P88_COALESCE_* */
+  uint32_t max_events; /* at most this many events in one run (0: no limit of the plugin's) */
+} p88_coalescing;
+
+/* ABI 1.2: one of the events a coalesced run covers. */
+typedef struct p88_event_target {
+  uint32_t struct_size;
+  const char* provider_event_id;
+  const char* provider_race_id; /* as stored, or NULL */
+  const char* event_name;       /* as stored, or NULL */
+  const char* cursor;           /* the event's own cursor for the stream (coalesced runs are incremental) */
+} p88_event_target;
+
 /* What the host asks a plugin to sync. */
 typedef struct p88_sync_request {
   uint32_t struct_size;
@@ -216,6 +238,13 @@ typedef struct p88_sync_request {
   const p88_credential* credential;
   /* ABI 1.1: the event's name as stored (RunSignUp's division is its event), or NULL. */
   const char* event_name;
+  /* ABI 1.2: a coalesced run, only of a stream the descriptor's coalescing lists and only in
+   * P88_MODE_INCREMENTAL: the events it covers (event_count of them, 0 when not coalesced), each
+   * with its own cursor; provider_event_id, provider_race_id, event_name and cursor above are
+   * the first one's. The plugin emits every record under its own provider_event_id and commits
+   * each event with host->checkpoint_event(); a record of an event not in the list is refused. */
+  const p88_event_target* const* events;
+  size_t event_count;
 } p88_sync_request;
 
 /* The opaque per-sync handle the host passes to every call. */
@@ -273,6 +302,11 @@ typedef struct p88_host_api {
   /* ABI 1.1: the provider base URL this job's relative URLs resolve against (configured per
    * provider, e.g. a sandbox or the simulator), for deriving a separate token URL. */
   const char* (*base_url)(p88_job* job);
+
+  /* ABI 1.2: commits the records emitted so far for one event together with that event's new
+   * cursor, in one transaction: in a coalesced run each event of p88_sync_request.events on its
+   * own; otherwise only the run's event (the same as checkpoint()). */
+  int32_t (*checkpoint_event)(p88_job* job, const char* provider_event_id, const char* cursor);
 } p88_host_api;
 
 /* The descriptor a plugin returns from p88_plugin_entry(). */
@@ -297,6 +331,11 @@ typedef struct p88_plugin_descriptor {
   /* Syncs one stream. Required. Emits records, checkpoints at least once at the end of a
    * successful sync, and returns P88_OK or an error status (after host->set_error()). */
   int32_t (*sync)(const p88_host_api* host, p88_job* job, const p88_sync_request* request);
+
+  /* ABI 1.2: the event-scoped streams whose incremental syncs may be coalesced (an array of
+   * coalescing_count pointers), or NULL. */
+  const p88_coalescing* const* coalescing;
+  uint32_t coalescing_count;
 } p88_plugin_descriptor;
 
 /* The smallest descriptor the host accepts: everything ABI 1.0 defines. */

@@ -60,6 +60,10 @@ struct StreamInfo {
   std::string name;
   uint32_t modes = P88_MODE_FULL;
   p88_stream_scope scope = P88_SCOPE_ACCOUNT;
+  // ABI 1.2: incremental syncs of several events may be one run (P88_COALESCE_RACE or
+  // P88_COALESCE_ACCOUNT; 0: never), of at most coalesce_max events (0: any number).
+  uint32_t coalesce = 0;
+  uint32_t coalesce_max = 0;
 };
 
 struct PluginInfo {
@@ -83,6 +87,12 @@ struct Credential {
   Text previous_token;  // ABI 1.1: the host's last cached token, for refresh grants
 };
 
+// ABI 1.2: one event of a coalesced run, with its own cursor.
+struct EventTarget {
+  std::string provider_event_id;
+  Text provider_race_id, event_name, cursor;
+};
+
 struct SyncRequest {
   std::string stream;
   uint32_t mode = P88_MODE_FULL;
@@ -91,7 +101,17 @@ struct SyncRequest {
   Text provider_race_id;
   Text event_name;  // ABI 1.1
   Credential credential;
+  // ABI 1.2: the events of a coalesced run (empty when it is not one); commit each with
+  // Job::checkpoint_event().
+  std::vector<EventTarget> events;
   bool full() const { return mode == P88_MODE_FULL; }
+  bool coalesced() const { return !events.empty(); }
+  // The events this run covers: the coalesced ones, or the one event of the request.
+  std::vector<EventTarget> targets() const {
+    if (!events.empty()) return events;
+    if (!provider_event_id) return {};
+    return {EventTarget{*provider_event_id, provider_race_id, event_name, cursor}};
+  }
 };
 
 struct Header {
@@ -268,6 +288,15 @@ class Job {
     int32_t rc = host_->checkpoint(job_, cursor.c_str());
     if (rc != P88_OK) throw Error(static_cast<Status>(rc), last_error());
   }
+  // ABI 1.2: commits what was emitted for one event with that event's cursor (each event of a
+  // coalesced run on its own). A host older than 1.2 runs one event at a time: checkpoint().
+  void checkpoint_event(const std::string& provider_event_id, const std::string& cursor) {
+    if (host_->struct_size < offsetof(p88_host_api, checkpoint_event) + sizeof(host_->checkpoint_event) ||
+        host_->checkpoint_event == nullptr)
+      return checkpoint(cursor);
+    int32_t rc = host_->checkpoint_event(job_, provider_event_id.c_str(), cursor.c_str());
+    if (rc != P88_OK) throw Error(static_cast<Status>(rc), last_error());
+  }
 
   void log(p88_log_level level, const std::string& message) {
     host_->log(job_, level, message.c_str());
@@ -396,6 +425,10 @@ int32_t sync_trampoline(const p88_host_api* host, p88_job* job, const p88_sync_r
     req.credential = to_credential(r->credential);
     if (r->struct_size >= offsetof(p88_sync_request, event_name) + sizeof(r->event_name))
       req.event_name = text(r->event_name);
+    if (r->struct_size >= offsetof(p88_sync_request, event_count) + sizeof(r->event_count) && r->events)
+      for (size_t i = 0; i < r->event_count; ++i)
+        if (const p88_event_target* t = r->events[i]; t && t->provider_event_id)
+          req.events.push_back({t->provider_event_id, text(t->provider_race_id), text(t->event_name), text(t->cursor)});
     Job j(host, job);
     instance<P>().sync(j, req);
   });
@@ -410,6 +443,17 @@ const p88_plugin_descriptor* descriptor() {
     std::vector<p88_stream_info> v;
     for (const auto& s : info.streams)
       v.push_back({sizeof(p88_stream_info), s.name.c_str(), s.modes, static_cast<uint32_t>(s.scope)});
+    return v;
+  }();
+  static const std::vector<p88_coalescing> coalescing = [] {
+    std::vector<p88_coalescing> v;
+    for (const auto& s : info.streams)
+      if (s.coalesce) v.push_back({sizeof(p88_coalescing), s.name.c_str(), s.coalesce, s.coalesce_max});
+    return v;
+  }();
+  static const std::vector<const p88_coalescing*> coalescing_list = [] {
+    std::vector<const p88_coalescing*> v;
+    for (const auto& c : coalescing) v.push_back(&c);
     return v;
   }();
   static const p88_plugin_descriptor d = [] {
@@ -429,6 +473,8 @@ const p88_plugin_descriptor* descriptor() {
     out.stream_count = static_cast<uint32_t>(streams.size());
     out.authenticate = info.auth_kind == P88_AUTH_OAUTH2 ? &authenticate_trampoline<P> : nullptr;
     out.sync = &sync_trampoline<P>;
+    out.coalescing = coalescing_list.empty() ? nullptr : coalescing_list.data();
+    out.coalescing_count = static_cast<uint32_t>(coalescing_list.size());
     return out;
   }();
   return &d;
