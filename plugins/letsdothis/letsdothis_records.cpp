@@ -72,7 +72,22 @@ EventsPage parse_events(const json& body) {
   return page;
 }
 
+namespace {
+// `filtered`: asked with eventId= (one event); else account-wide, for the events in `wanted`.
+ApplicationsPage parse(const json& body, const std::set<std::string>& wanted, bool filtered);
+}  // namespace
+
 ApplicationsPage parse_applications(const json& body, const std::string& event_id) {
+  return parse(body, {event_id}, true);
+}
+
+ApplicationsPage parse_applications(const json& body, const std::set<std::string>& events) {
+  return parse(body, events, false);
+}
+
+namespace {
+ApplicationsPage parse(const json& body, const std::set<std::string>& wanted, bool filtered) {
+  const std::string event_id = filtered && !wanted.empty() ? *wanted.begin() : std::string();
   ApplicationsPage page;
   const json* rows = p88::records_in(body, {"data"}, "GET /applications");
   page.next = next_of(body);
@@ -83,17 +98,22 @@ ApplicationsPage parse_applications(const json& body, const std::string& event_i
     // under this event (the API's eventId filter is a guess).
     Text event = r.text("eventId");
     if (!event) {
-      r.bad("eventId", "missing in an answer filtered by event " + event_id + ": not stored under that event");
+      r.bad("eventId", filtered ? "missing in an answer filtered by event " + event_id + ": not stored under that event"
+                                : std::string("missing in the account's applications: not stored under any event"));
       return;
     }
-    if (*event != event_id) {
+    if (filtered && *event != event_id) {
       r.bad("eventId", "'" + *event + "' in an answer filtered by event " + event_id +
                            " (is the filter ignored?): not stored under that event");
       return;
     }
+    if (!filtered && !wanted.count(*event)) {  // another event of the account: its own sync reads it
+      ++page.other_events;
+      return;
+    }
     p88::Participant p;
     p.provider_participant_id = id;
-    p.provider_event_id = event_id;
+    p.provider_event_id = *event;
     p.provider_person_id = r.text("userId");
     p.first_name = r.text("firstName");
     p.middle_name = r.text("middleName");
@@ -129,6 +149,7 @@ ApplicationsPage parse_applications(const json& body, const std::string& event_i
   });
   return page;
 }
+}  // namespace
 
 std::string updated_after(const std::string& newest_utc) {
   auto t = p88::time::parse_iso(newest_utc);

@@ -41,7 +41,7 @@ std::vector<std::string> columnsOfLineWith(const std::string& text, const std::s
 TEST(HostCli, VersionNamesThePluginAbi) {
   auto r = runHost({"--version"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_TRUE(contains(r.out, "plugin ABI 1.1")) << r.out;
+  EXPECT_TRUE(contains(r.out, "plugin ABI 1.2")) << r.out;
 }
 
 TEST(HostCli, HelpListsTheSeedsFlags) {
@@ -62,9 +62,9 @@ TEST(HostCli, ListPluginsShowsALoadedAndARefusedPluginAndExitsOne) {
   auto good = columnsOfLineWith(r.out, "good_plugin.so");
   ASSERT_EQ(good.size(), 8u) << r.out;
   EXPECT_EQ(std::vector<std::string>(good.begin() + 1, good.end()),
-            (std::vector<std::string>{"Test Provider", "0.0.1", "1.1", "api-key", "750",
+            (std::vector<std::string>{"Test Provider", "0.0.1", "1.2", "api-key", "750",
                                       "events[full] participants[full,incremental]", "ok"}));
-  EXPECT_TRUE(contains(r.out, "refused: ABI major version mismatch: plugin was built for ABI 2.1, this host speaks ABI 1.1"))
+  EXPECT_TRUE(contains(r.out, "refused: ABI major version mismatch: plugin was built for ABI 2.2, this host speaks ABI 1.2"))
       << r.out;
   EXPECT_TRUE(contains(r.out, "1 loaded, 1 refused")) << r.out;
 }
