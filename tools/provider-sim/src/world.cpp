@@ -243,7 +243,7 @@ Participant World::makeParticipant(Event& e, uint64_t index, Instant when) {
     const int year = 1950 + static_cast<int>(r.below(58));
     const int month = 1 + static_cast<int>(r.below(12));
     const int day = 1 + static_cast<int>(r.below(28));
-    char dob[11];
+    char dob[40];  // room for any int, so the compiler need not warn
     std::snprintf(dob, sizeof dob, "%04d-%02d-%02d", year, month, day);
     p.dob = dob;
     p.age = 2026 - year - (month > 5 ? 1 : 0);
