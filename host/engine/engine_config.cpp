@@ -63,6 +63,8 @@ EngineConfig engineConfig(const std::map<std::string, std::string>& m) {
   with(m, "plan.every", [&](const std::string& v) { c.plan.every = positive(v); });
   with(m, "plan.slack", [&](const std::string& v) { c.plan.slack = parseDuration(v); });
   with(m, "coalesce.window", [&](const std::string& v) { c.coalesce_window = parseDuration(v); });
+  with(m, "details.floor_share", [&](const std::string& v) { c.details_floor_share = number(v, 0, 1); });
+  with(m, "details.max_per_run", [&](const std::string& v) { c.details_max_per_run = static_cast<size_t>(number(v, 0, 1e6)); });
   with(m, "coalesce.max", [&](const std::string& v) { c.coalesce_max = static_cast<int>(number(v, 1, 1000)); });
   with(m, "status.every", [&](const std::string& v) { c.status_every = positive(v); });
   return c;

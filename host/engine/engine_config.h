@@ -34,12 +34,18 @@
 //   coalesce.window            30s              a coalesced run (ABI 1.2) takes along the jobs due
 //                                               this soon
 //   coalesce.max               20               events in one coalesced run at most (1: never coalesce)
+//   details.floor_share        0.05             registration details (summary-first providers) get
+//                                               what the plan leaves of the budget plus this share
+//                                               of it (from the plan's headroom), never less
+//   details.max_per_run        100              details one sync run fetches at most (the service;
+//                                               --manual-sync: unlimited unless set)
 //   status.every               60s              the status line
 //   queue.keep_finished        7d               completed and failed jobs are purged after this
 //                                               (each stream's newest stays: it is scheduled from)
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "engine/schedule.h"
@@ -60,6 +66,8 @@ struct EngineConfig {
   PlanConfig plan;
   Seconds coalesce_window{30};
   int coalesce_max = 20;
+  double details_floor_share = 0.05;
+  std::optional<size_t> details_max_per_run;  // unset: 100 in the service, all in --manual-sync
   RetryConfig retry;
   Seconds database_retry{5};
   Seconds tick{5};

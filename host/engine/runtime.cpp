@@ -106,6 +106,16 @@ std::string statusLine(store::Store& store, const WorkerShared& shared, bool lea
     for (size_t i = 0; i < tbd.size() && i < 3; ++i) line += (i ? ", " : "") + tbd[i];
     line += tbd.size() > 3 ? ", ...)" : ")";
   }
+  if (const auto backlog = sync::detailBacklog(store); !backlog.empty()) {
+    int64_t total = 0;
+    for (const auto& b : backlog) total += b.pending + b.stale;
+    line += "; details to fetch: " + std::to_string(total) + " registrations in " + std::to_string(backlog.size()) +
+            " events (";
+    for (size_t i = 0; i < backlog.size() && i < 5; ++i)
+      line += (i ? ", " : "") + backlog[i].event + ": " + std::to_string(backlog[i].pending) + " new" +
+              (backlog[i].stale ? " + " + std::to_string(backlog[i].stale) + " changed" : "");
+    line += backlog.size() > 5 ? ", ...)" : ")";
+  }
   if (const auto plain = sync::plaintextCredentialIds(store); !plain.empty())
     line += "; secrets in plaintext: " + std::to_string(plain.size()) + " credentials (p88host --encrypt-secrets)";
   if (role != Role::worker_only) line += leader ? "; engine: scheduling" : "; engine: standing by";
@@ -165,6 +175,8 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   shared.secrets = secrets.get();
   shared.tokens = &tokens;
   shared.config = config;
+  DetailBudget details;
+  shared.details = &details;
 
   const int worker_count = role == Role::engine_only ? 0 : settings.workers;
   std::vector<std::thread> threads;
@@ -215,6 +227,9 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
             TickResult t = scheduler->tick();
             if (t.replanned) {
               plans.set(t.over_budget);
+              // Details get what each plan leaves, and a floor share of the budget.
+              for (const auto& [id, p] : scheduler->plans())
+                details.setRate(id, p.spareCallsPerHour() + config.details_floor_share * p.plan.budget_per_hour);
               for (const std::string& change : t.plan_changes)
                 logging::info(logging::Component::engine, "plan: " + change);
             }

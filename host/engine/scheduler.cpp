@@ -48,6 +48,10 @@ std::string CredentialPlan::describe() const {
   return s;
 }
 
+double CredentialPlan::spareCallsPerHour() const {
+  return std::max(0.0, plan.usable_per_hour - plan.planned_per_hour);
+}
+
 namespace {
 double numberOr(const std::optional<std::string>& v, double fallback) {
   if (!v || v->empty()) return fallback;
@@ -74,7 +78,8 @@ void Scheduler::replan(Instant now, TickResult& out) {
       {databaseText(now - config_.schedule.until_after_start)});
   auto costs = store_.query(
       "SELECT credential_id, event_id, operation_type, AVG(api_calls) AS calls FROM (SELECT "
-      "partner_provider_credential_id AS credential_id, event_id, operation_type, api_calls, ROW_NUMBER() OVER "
+      "partner_provider_credential_id AS credential_id, event_id, operation_type, "
+      "api_calls - COALESCE(detail_calls, 0) AS api_calls, ROW_NUMBER() OVER "
       "(PARTITION BY partner_provider_credential_id, operation_type, COALESCE(event_id, '') ORDER BY sync_history_id "
       "DESC) AS rn FROM sync_history WHERE status <> 'failed' AND api_calls IS NOT NULL AND sync_time >= $1 AND "
       "(operation_type = 'events' OR sync_mode = 'incremental')) h WHERE rn <= 5 "

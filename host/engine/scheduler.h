@@ -47,6 +47,8 @@ struct CredentialPlan {
   std::map<std::string, Seconds> every;  // by provider_event_id
   Seconds bound{0};  // the longest an event in its last 4 h should wait between syncs
   std::string describe() const;  // "credential 1 RunSignUp: 30 events want ..."
+  // Calls an hour the plan leaves unspent of the usable share (registration details take them).
+  double spareCallsPerHour() const;
 };
 
 class Scheduler {

@@ -359,6 +359,9 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
   env.deadline_setting = "worker.job_deadline = " + std::to_string(shared_.config.job_deadline.count()) + " s";
   env.max_requests = shared_.config.max_pages;
   env.max_vanished_share = shared_.config.max_vanished_share;
+  env.details_max_per_run = shared_.config.details_max_per_run.value_or(shared_.details ? 100 : 100000);
+  if (shared_.details)
+    env.detail_allowance = [this, id = credential->id](size_t wanted) { return shared_.details->take(id, wanted); };
   env.before_request = [&] {
     while (true) {
       if (!keep_lease() || shared_.cancel_running) return false;

@@ -50,7 +50,8 @@ const std::vector<Column>& participantColumns() {
       {"state", "text"},              {"country", "text"},
       {"address", "jsonb"},           {"emergency_contact", "jsonb"},
       {"answers", "jsonb"},           {"last_modified", "timestamptz"},
-      {"raw_json", "jsonb"},          {"content_hash", "text"}};
+      {"detail_status", "text"},      {"raw_json", "jsonb"},
+      {"content_hash", "text"}};
   return columns;
 }
 
@@ -67,7 +68,7 @@ SqlParams columnValues(const ParticipantRecord& r, const std::string& hash) {
           integer(r.age), r.bib, r.chip, r.team_name, r.division, r.registration_date, r.status,
           r.new_registration_id, integer(r.amount_paid_minor), r.currency, r.city, r.state,
           r.country, r.address_json, r.emergency_contact_json, r.answers_json, r.last_modified,
-          r.raw_json, hash};
+          std::string(r.summary ? "pending" : "complete"), r.raw_json, hash};
 }
 
 std::string eventUpsertTail() {
@@ -98,6 +99,36 @@ std::string participantUpsertTail(bool status_only) {
       "OR (excluded.last_name IS NOT NULL AND participants.last_name IS DISTINCT FROM excluded.last_name) "
       "OR (excluded.email IS NOT NULL AND participants.email IS DISTINCT FROM excluded.email)";
   return status_only ? status : full;
+}
+
+std::string participantSummaryUpsertTail() {
+  // Only a summary newer than what is stored (or one of a registration without its detail, or
+  // one the provider returns again after it vanished) changes anything; names fill in only where
+  // none is stored; every field the summary lacks keeps its stored value. A registration whose
+  // detail was complete becomes stale.
+  static const std::string tail = [] {
+    std::string set;
+    for (const Column& c : participantColumns()) {
+      const std::string n = c.name;
+      if (n == "provider_event_id" || n == "provider_participant_id" || n == "detail_status" || n == "raw_json" ||
+          n == "content_hash")
+        continue;
+      if (n == "first_name" || n == "middle_name" || n == "last_name")
+        set += n + " = COALESCE(participants." + n + ", excluded." + n + "), ";
+      else
+        set += n + " = COALESCE(excluded." + n + ", participants." + n + "), ";
+    }
+    return "ON CONFLICT (timing_partner_id, provider_id, provider_participant_id) DO UPDATE SET " + set +
+           "detail_status = CASE WHEN participants.detail_status = 'complete' THEN 'stale' ELSE "
+           "participants.detail_status END, raw_json = excluded.raw_json, content_hash = excluded.content_hash, "
+           "removal_reason = NULL, removal_noticed_at = NULL, "
+           "partner_provider_credential_id = excluded.partner_provider_credential_id, "
+           "revision = participants.revision + 1, updated_at = CURRENT_TIMESTAMP, fetched_date = CURRENT_TIMESTAMP "
+           "WHERE participants.content_hash IS DISTINCT FROM excluded.content_hash AND "
+           "(participants.detail_status <> 'complete' OR participants.removal_reason IS NOT NULL OR "
+           "participants.last_modified IS NULL OR excluded.last_modified > participants.last_modified)";
+  }();
+  return tail;
 }
 
 }  // namespace p88::store

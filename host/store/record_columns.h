@@ -27,5 +27,7 @@ SqlParams columnValues(const ParticipantRecord& r, const std::string& content_ha
 // "ON CONFLICT (...) DO UPDATE SET ... WHERE <changed>", valid on both dialects. A status-only upsert changes only status, new_registration_id and last_modified.
 std::string eventUpsertTail();
 std::string participantUpsertTail(bool status_only);
+// For summary records (P88_RECORD_SUMMARY), see there and sql/005_registration_details.sql.
+std::string participantSummaryUpsertTail();
 
 }  // namespace p88::store

@@ -35,6 +35,7 @@ struct ParticipantRecord {
       last_modified;
   std::string raw_json;
   bool status_only = false;  // a removal notice: keep the other stored fields
+  bool summary = false;      // a list row (P88_RECORD_SUMMARY): its detail is still to come
   bool prepared = false;     // prepareRecord() already accepted it: writeBatch does not check again
 };
 

@@ -149,6 +149,11 @@ WriteResult Store::writeBatch(Batch batch) {
                   participantUpsertTail(false), false, {}, {}};
   RowSet status_only{"participants", &participantColumns(), "provider_participant_id",
                      participantUpsertTail(true), true, {}, {}};
+  // List rows before their detail (P88_RECORD_SUMMARY), active and not.
+  RowSet summaries{"participants", &participantColumns(), "provider_participant_id",
+                   participantSummaryUpsertTail(), false, {}, {}};
+  RowSet inactive_summaries{"participants", &participantColumns(), "provider_participant_id",
+                            participantSummaryUpsertTail(), false, {}, {}};
 
   for (EventRecord* r :
        lastOfEachId(batch.events, [](const EventRecord& e) { return e.provider_event_id; })) {
@@ -172,18 +177,21 @@ WriteResult Store::writeBatch(Batch batch) {
     }
     for (const auto& f : repairs)
       result.repaired.push_back({rec.provider_participant_id, f.field + ": " + f.message});
-    RowSet& target = rec.status_only ? status_only : rec.status == "active" ? full : inactive;
+    RowSet& target = rec.status_only ? status_only
+                     : rec.summary    ? (rec.status == "active" ? summaries : inactive_summaries)
+                     : rec.status == "active" ? full : inactive;
     target.ids.push_back(rec.provider_participant_id);
     target.values.push_back(columnValues(rec, contentHash(rec)));
   }
 
   auto writer = makeRecordWriter(*conn_);
   Transaction tx(*conn_);
-  for (RowSet* rows : {&events, &full, &inactive, &status_only}) {
+  for (RowSet* rows : {&events, &full, &inactive, &status_only, &summaries, &inactive_summaries}) {
     if (rows->values.empty()) continue;
     const size_t changed_before = result.inserted + result.updated;
     writer->write(batch.key, *rows, result);
-    if (rows != &events && rows != &full) result.status_changes += result.inserted + result.updated - changed_before;
+    if (rows != &events && rows != &full && rows != &summaries)
+      result.status_changes += result.inserted + result.updated - changed_before;
   }
   if (batch.cursor) {
     conn_->query(
@@ -245,6 +253,22 @@ Store::Vanished Store::markVanished(const StreamKey& event, const std::unordered
   }
   tx.commit();
   return v;
+}
+
+std::vector<Store::PendingDetail> Store::pendingDetails(const StreamKey& event, size_t limit) {
+  std::vector<PendingDetail> out;
+  if (limit == 0) return out;
+  SqlRows r = conn_->query(
+      "SELECT provider_participant_id, raw_json FROM participants WHERE timing_partner_id = $1 AND provider_id = $2 "
+      "AND provider_event_id = $3 AND detail_status <> 'complete' AND removal_reason IS NULL ORDER BY CASE "
+      "detail_status WHEN 'stale' THEN 0 ELSE 1 END, CASE status WHEN 'active' THEN 0 ELSE 1 END, CASE WHEN last_modified IS NULL THEN 1 ELSE 0 END, "
+      "last_modified DESC, "
+      "provider_participant_id LIMIT $4",
+      {std::to_string(event.timing_partner_id), std::to_string(event.provider_id), event.provider_event_id,
+       std::to_string(limit)});
+  for (const auto& row : r.rows)
+    if (row.at(0)) out.push_back({*row.at(0), row.at(1).value_or("")});
+  return out;
 }
 
 SqlRows Store::query(const std::string& sql, const SqlParams& params) {

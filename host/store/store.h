@@ -79,6 +79,15 @@ class Store {
   // with half a list is not believed.
   Vanished markVanished(const StreamKey& event, const std::unordered_set<std::string>& seen, double max_share);
 
+  // The event's registrations whose detail is not in (detail_status 'stale' or 'pending', not
+  // vanished), most in need first: stale ones (changed since their detail was stored), then
+  // active ones, newest change first; at most `limit`. Each with its stored raw_json.
+  struct PendingDetail {
+    std::string provider_participant_id;
+    std::string raw_json;
+  };
+  std::vector<PendingDetail> pendingDetails(const StreamKey& event, size_t limit);
+
   // Runs any SQL (one statement) and returns its rows as text: the operator's and tests' door.
   SqlRows query(const std::string& sql, const SqlParams& params = {});
 

@@ -1,5 +1,6 @@
 #include "sync/stream_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <list>
 #include <unordered_set>
@@ -60,6 +61,7 @@ struct p88_job {
   std::string database_error;  // why the database failed this run (see databaseFault)
   size_t requests = 0;          // HTTP calls the plugin asked for in this run
   std::unordered_set<size_t> answered;  // hashes of the requests answered 2xx in this run
+  std::optional<int64_t> detail_calls_from;  // api_calls when the plugin first asked pending_details()
   // A coalesced run: a batch per event (the records of each are written under its own stream
   // key and committed with its own cursor), and each event's counts.
   std::map<std::string, p88::store::Batch> event_batches;
@@ -334,6 +336,7 @@ int32_t hostEmitParticipant(p88_job* job, const p88_participant_record* r) {
   p.last_modified = text(r->last_modified);
   p.raw_json = r->raw_json ? r->raw_json : "";
   p.status_only = (r->flags & P88_RECORD_STATUS_ONLY) != 0;
+  p.summary = !p.status_only && (r->flags & P88_RECORD_SUMMARY) != 0;
   // A registration without any name (and, for a plugin that says so, without a status) is most
   // likely a row whose fields the provider renamed: stored, and said.
   if (!p.status_only && !p.first_name && !p.middle_name && !p.last_name)
@@ -385,6 +388,32 @@ int32_t hostCheckpointEvent(p88_job* job, const char* provider_event_id, const c
     return fail(job, P88_ERR_INVALID, "checkpoint_event() for event '" + id + "', which this coalesced run did not ask for");
   return flushBatch(job, batch->second, std::string(cursor ? cursor : ""), "committing a checkpoint",
                     &job->event_results[id]);
+}
+
+int32_t hostPendingDetails(p88_job* job, void (*visit)(void*, const char*, const char*), void* user) {
+  if (visit == nullptr) return fail(job, P88_ERR_INVALID, "pending_details(): visit is required");
+  if (job->coalesced() || job->run->provider_event_id.empty())
+    return fail(job, P88_ERR_INVALID, "pending_details() outside a run of one event's stream");
+  // What the plugin stored so far (its summaries) is committed first, so it is counted.
+  if (int32_t rc = flush(job, std::nullopt, "writing before pending_details()"); rc != P88_OK) return rc;
+  if (!job->detail_calls_from) job->detail_calls_from = job->result.api_calls;
+  std::vector<store::Store::PendingDetail> pending;
+  try {
+    pending = job->env->store->pendingDetails(job->batch.key, job->env->details_max_per_run);
+  } catch (const store::SqlError& e) {
+    return databaseFault(job, e.kind(), std::string("reading the pending registration details: ") + e.what());
+  }
+  const size_t wanted = pending.size();
+  const size_t allowed = job->env->detail_allowance ? std::min(wanted, job->env->detail_allowance(wanted)) : wanted;
+  pending.resize(allowed);
+  job->result.details_asked += allowed;
+  if (wanted > 0)
+    log(job, logging::Level::debug,
+        "registration details: " + std::to_string(allowed) + " of " + std::to_string(wanted) +
+            (wanted == job->env->details_max_per_run ? " or more" : "") + " pending handed to the plugin" +
+            (allowed < wanted ? " (the rest wait for spare budget)" : ""));
+  for (const auto& d : pending) visit(user, d.provider_participant_id.c_str(), d.raw_json.c_str());
+  return P88_OK;
 }
 
 int32_t hostIsCancelled(p88_job* job) { return job->env->cancelled && job->env->cancelled() ? 1 : 0; }
@@ -468,6 +497,7 @@ const p88_host_api* hostApi() {
     a.set_error = &hostSetError;
     a.base_url = &hostBaseUrl;
     a.checkpoint_event = &hostCheckpointEvent;
+    a.pending_details = &hostPendingDetails;
     return a;
   }();
   return &api;
@@ -498,6 +528,8 @@ void accumulate(StreamResult& total, const StreamResult& r) {
   total.rejected += r.rejected;
   total.skipped += r.skipped;
   total.api_calls += r.api_calls;
+  total.detail_calls += r.detail_calls;
+  total.details_asked += r.details_asked;
   if (!total.database_fault) total.database_fault = r.database_fault;
   total.unidentified += r.unidentified;
   for (const auto& p : r.problems)
@@ -590,6 +622,7 @@ StreamResult runStream(const StreamRun& run, JobEnvironment& env, std::map<std::
     if (job.result.ok() && !r.checkpointed)
       log(&job, logging::Level::warning, "stream " + run.stream + " event " + id + " finished without a checkpoint");
   }
+  if (job.detail_calls_from) job.result.detail_calls = job.result.api_calls - *job.detail_calls_from;
   if (by_event) *by_event = std::move(job.event_results);
   job.result.error = logging::redact(job.result.error);
   const StreamResult& r = job.result;
@@ -600,7 +633,9 @@ StreamResult runStream(const StreamRun& run, JobEnvironment& env, std::map<std::
           " records=" + std::to_string(r.emitted) + " inserted=" + std::to_string(r.inserted) +
           " updated=" + std::to_string(r.updated) + " unchanged=" + std::to_string(r.unchanged) +
           " refused=" + std::to_string(r.rejected) + " record_errors=" + std::to_string(r.skipped) +
-          " api_calls=" + std::to_string(r.api_calls) + (r.ok() ? "" : " error=" + r.error));
+          " api_calls=" + std::to_string(r.api_calls) +
+          (r.details_asked ? " details=" + std::to_string(r.details_asked) + " detail_calls=" + std::to_string(r.detail_calls) : "") +
+          (r.ok() ? "" : " error=" + r.error));
   return job.result;
 }
 

@@ -64,6 +64,10 @@ struct StreamResult {
   size_t skipped = 0;            // reported by the plugin (record_error)
   std::vector<std::string> problems;  // the first few rejections and record errors
   int64_t api_calls = 0;
+  // Of api_calls, those spent on registration details (after the plugin asked pending_details())
+  // and the details handed to the plugin for fetching.
+  int64_t detail_calls = 0;
+  size_t details_asked = 0;
   bool checkpointed = false;
   std::optional<std::string> cursor;  // the last committed cursor
   // The run failed because the database did (not the provider, not a record): what kind of
@@ -92,6 +96,10 @@ struct JobEnvironment {
   size_t max_requests = 10000;
   // When set: the ids of the participants the run's event returned (runOperation's full reads).
   std::unordered_set<std::string>* seen = nullptr;
+  // How many of `wanted` pending registration details this run may fetch now (ABI 1.2
+  // pending_details; the engine's spare budget, engine/detail_budget.h). Unset: all of them.
+  std::function<size_t(size_t wanted)> detail_allowance;
+  size_t details_max_per_run = 100000;  // details.max_per_run
   // A full read marks no more than this share of an event vanished (reconcile.max_vanished_share).
   double max_vanished_share = 0.2;
   std::string label;                     // "RunSignUp partner=1 credential=3": for log lines

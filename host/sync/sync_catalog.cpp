@@ -63,6 +63,20 @@ std::vector<std::string> eventsWithoutStart(store::Store& store, int64_t credent
   return out;
 }
 
+std::vector<DetailBacklog> detailBacklog(store::Store& store) {
+  auto rows = store.query(
+      "SELECT v.slug, p.provider_event_id, SUM(CASE WHEN p.detail_status = 'pending' THEN 1 ELSE 0 END) AS pending, "
+      "SUM(CASE WHEN p.detail_status = 'stale' THEN 1 ELSE 0 END) AS stale FROM participants p JOIN providers v ON "
+      "v.provider_id = p.provider_id JOIN partner_provider_credentials c ON c.partner_provider_credential_id = "
+      "p.partner_provider_credential_id AND c.active WHERE p.detail_status <> 'complete' AND p.removal_reason IS NULL "
+      "GROUP BY v.slug, p.provider_event_id ORDER BY COUNT(*) DESC, v.slug, p.provider_event_id");
+  std::vector<DetailBacklog> out;
+  for (const auto& r : rows.rows)
+    out.push_back({r.at(0).value_or("") + " " + r.at(1).value_or(""), std::stoll(r.at(2).value_or("0")),
+                   std::stoll(r.at(3).value_or("0"))});
+  return out;
+}
+
 std::vector<int64_t> plaintextCredentialIds(store::Store& store) {
   auto rows = store.query(
       "SELECT partner_provider_credential_id, principal, secret, additional_config FROM partner_provider_credentials "

@@ -54,6 +54,14 @@ std::vector<Credential> activeCredentials(store::Store& store, int64_t timing_pa
 // Current events (of active credentials) without a usable start time: "slug event-id" each.
 std::vector<std::string> eventsWithoutStart(store::Store& store, int64_t credential_id = 0);
 
+// Registrations whose detail is not in yet (participants.detail_status 'pending' or 'stale'),
+// per event of an active credential, the largest backlog first.
+struct DetailBacklog {
+  std::string event;  // "haku event-id"
+  int64_t pending = 0, stale = 0;
+};
+std::vector<DetailBacklog> detailBacklog(store::Store& store);
+
 // The active credentials whose secrets are stored in the clear (ids, oldest first).
 std::vector<int64_t> plaintextCredentialIds(store::Store& store);
 // The warning to give about them ("" when there are none): how many, which, and how to seal them.

@@ -52,7 +52,7 @@ void insertHistory(store::Store& store, const HistoryRow& h) {
   nlohmann::json snapshot = {{"emitted", t.emitted},         {"inserted", t.inserted},
                              {"updated", t.updated},         {"unchanged", t.unchanged},
                              {"status_changes", t.status_changes}, {"rejected", t.rejected},
-                             {"vanished", t.vanished},
+                             {"vanished", t.vanished},          {"details", t.details_asked},
                              {"skipped", t.skipped},         {"seconds", std::round(h.seconds * 1000) / 1000},
                              {"streams", nlohmann::json::object()}};
   if (h.streams)
@@ -67,14 +67,15 @@ void insertHistory(store::Store& store, const HistoryRow& h) {
       "INSERT INTO sync_history (timing_partner_id, provider_id, event_id, operation_type, "
       "sync_direction, sync_time, status, num_of_synced_records, entries_success, entries_failed, "
       "error_details, data_snapshot, duration_seconds, reason, partner_provider_credential_id, "
-      "sync_queue_id, sync_mode, api_calls) VALUES ($1, $2, $3, $4, 'pull', $17, $5, "
-      "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+      "sync_queue_id, sync_mode, api_calls, detail_calls) VALUES ($1, $2, $3, $4, 'pull', $17, $5, "
+      "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18)",
       {std::to_string(k.timing_partner_id), std::to_string(k.provider_id), k.event_id, k.operation, h.status,
        std::to_string(t.inserted + t.updated + t.unchanged), std::to_string(t.inserted + t.updated + t.unchanged),
        std::to_string(t.rejected + t.skipped), details.is_null() ? std::nullopt : store::SqlValue(details.dump()),
        snapshot.dump(), std::to_string(static_cast<long long>(std::lround(h.seconds))), k.reason,
        std::to_string(k.credential_id), opt(k.sync_queue_id),
-       h.mode.empty() ? store::SqlValue() : store::SqlValue(h.mode), std::to_string(t.api_calls), finishedAt()});
+       h.mode.empty() ? store::SqlValue() : store::SqlValue(h.mode), std::to_string(t.api_calls), finishedAt(),
+       t.details_asked || t.detail_calls ? store::SqlValue(std::to_string(t.detail_calls)) : std::nullopt});
 }
 
 void writeHistory(store::Store& store, const Operation& op, const OperationResult& result,

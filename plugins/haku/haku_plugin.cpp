@@ -1,6 +1,9 @@
 // The Haku plugin: OAuth2 client credentials (HTTP Basic), the access token sent raw in
-// Authorization (no "Bearer"), events and participant summaries paged by page/per_page, and the
-// registration detail fetched only for registrations that changed since the cursor.
+// Authorization (no "Bearer"), events and participant summaries paged by page/per_page, stored
+// first as summary records (ABI 1.2), and the registration details the host asks for fetched
+// one call each after them.
+#include <map>
+
 #include "haku_records.h"
 #include "p88/plugin.hpp"
 #include "p88/plugin_kit.hpp"
@@ -22,7 +25,7 @@ class Haku : public p88::Plugin {
     p88::PluginInfo i;
     i.name = "Haku";
     i.slug = "haku";
-    i.version = "1.0.0";
+    i.version = "1.1.0";
     i.build_id = P88_PLUGIN_BUILD_ID;
     i.auth_kind = P88_AUTH_OAUTH2;
     i.default_calls_per_hour = 500;
@@ -78,6 +81,11 @@ class Haku : public p88::Plugin {
     job.checkpoint("events=" + std::to_string(emitted));
   }
 
+  // Summary first (a host of ABI 1.2 keeps summaries): every page's rows are stored as summary
+  // records and committed with the cursor, so the start list is complete after ceil(n/100)
+  // calls; then the details the host hands out (pending_details: as many as its budget spares,
+  // changed registrations first) are fetched, one call each. An older host gets what ABI 1.0
+  // plugins gave: the detail of every changed row, read before it is stored.
   static void sync_participants(p88::Job& job, const p88::SyncRequest& request) {
     if (!request.provider_event_id) throw p88::Error(p88::Status::invalid, "participants need an event id");
     const std::string& event_id = *request.provider_event_id;
@@ -87,9 +95,11 @@ class Haku : public p88::Plugin {
       else job.warning("cursor '" + *request.cursor + "' is not one this plugin wrote; reading everything");
     }
     const bool incremental = !start.updated_since.empty();
+    const bool summary_first = job.keeps_summaries();
     Cursor next = start;
     const std::string path = "/events/" + p88::url_encode(event_id);
-    size_t seen = 0, fetched = 0, skipped = 0;
+    std::map<std::string, Summary> seen;  // this run's summary rows, for the details read after them
+    size_t rows = 0, fetched = 0, skipped = 0;
     for (int page = 1;; ++page) {
       job.check_cancelled();
       std::string url = path + "/participants?page=" + std::to_string(page) + "&per_page=" + std::to_string(kPerPage);
@@ -103,29 +113,62 @@ class Haku : public p88::Plugin {
           ++skipped;
           continue;
         }
-        job.check_cancelled();
-        const std::string what = "GET " + path + "/registrations/" + s.id;
-        p88::Response r = get(job, path + "/registrations/" + p88::url_encode(s.id));
-        if (r.status == 404) {
-          job.record_error(s.id, "(registration)", what + ": not found (removed since the summary page was read)");
+        if (summary_first) {
+          std::vector<p88::FieldIssue> issues;
+          p88::Participant p = summary_participant(s, event_id, issues);
+          for (const auto& i : issues) job.record_error(i.record_id, i.field, i.message);
+          job.emit(p);
+          seen[s.id] = s;
+          if (p88::usable_change_time(job, s.id, p.last_modified)) advance(next, *p.last_modified, s.id);
           continue;
         }
-        p88::check_http(r, what);
-        ++fetched;
-        std::vector<p88::FieldIssue> issues;
-        auto p = parse_registration(p88::parse_page(r.body, what), s, event_id, issues);
-        for (const auto& i : issues) job.record_error(i.record_id, i.field, i.message);
-        if (!p) continue;
-        job.emit(*p);
-        const p88::Text changed = s.updated_at.empty() ? p->last_modified : p88::Text(s.updated_at);
-        if (p88::usable_change_time(job, s.id, changed)) advance(next, *changed, s.id);
+        if (auto p = fetch_detail(job, path, event_id, s)) {
+          ++fetched;
+          const p88::Text changed = s.updated_at.empty() ? p->last_modified : p88::Text(s.updated_at);
+          if (p88::usable_change_time(job, s.id, changed)) advance(next, *changed, s.id);
+        }
       }
-      seen += sp.count;
-      if (sp.count < static_cast<size_t>(kPerPage) || (sp.total && static_cast<int64_t>(seen) >= *sp.total)) break;
+      rows += sp.count;
+      if (sp.count < static_cast<size_t>(kPerPage) || (sp.total && static_cast<int64_t>(rows) >= *sp.total)) break;
+    }
+    job.checkpoint(format_cursor(next));
+    if (summary_first) {
+      size_t asked = 0;
+      for (const auto& d : job.pending_details()) {
+        ++asked;
+        auto s = seen.find(d.provider_participant_id);
+        std::optional<Summary> summary = s != seen.end() ? std::optional<Summary>(s->second)
+                                                         : stored_summary(d.provider_participant_id, d.stored_raw_json);
+        if (!summary) summary = Summary{d.provider_participant_id, "", std::nullopt, json::object()};
+        if (fetch_detail(job, path, event_id, *summary)) ++fetched;
+      }
+      if (asked > 0) job.checkpoint(format_cursor(next));
+      job.debug("event " + event_id + ": " + std::to_string(seen.size()) + " summaries stored, " +
+                std::to_string(fetched) + " of " + std::to_string(asked) + " details fetched, " +
+                std::to_string(skipped) + " unchanged at the cursor");
+      return;
     }
     job.debug("event " + event_id + ": " + std::to_string(fetched) + " registrations fetched, " +
               std::to_string(skipped) + " unchanged at the cursor");
-    job.checkpoint(format_cursor(next));
+  }
+
+  // GET the registration's detail and emit it in full; nullopt when it is gone or unreadable
+  // (reported).
+  static std::optional<p88::Participant> fetch_detail(p88::Job& job, const std::string& path,
+                                                      const std::string& event_id, const Summary& s) {
+    job.check_cancelled();
+    const std::string what = "GET " + path + "/registrations/" + s.id;
+    p88::Response r = get(job, path + "/registrations/" + p88::url_encode(s.id));
+    if (r.status == 404) {
+      job.record_error(s.id, "(registration)", what + ": not found (removed since the summary page was read)");
+      return std::nullopt;
+    }
+    p88::check_http(r, what);
+    std::vector<p88::FieldIssue> issues;
+    auto p = parse_registration(p88::parse_page(r.body, what), s, event_id, issues);
+    for (const auto& i : issues) job.record_error(i.record_id, i.field, i.message);
+    if (p) job.emit(*p);
+    return p;
   }
 };
 

@@ -89,6 +89,43 @@ SummaryPage parse_summaries(const json& body) {
   return page;
 }
 
+p88::Participant summary_participant(const Summary& summary, const std::string& event_id,
+                                     std::vector<p88::FieldIssue>& issues) {
+  p88::FieldReader r(summary.row, summary.id, issues);
+  p88::Participant p;
+  p.summary = true;
+  p.provider_participant_id = summary.id;
+  p.provider_event_id = event_id;
+  if (p88::Text full = r.text("person_full_name")) {
+    const size_t space = full->find(' ');
+    if (space == std::string::npos) {
+      p.first_name = *full;
+    } else {
+      p.first_name = full->substr(0, space);
+      p.last_name = full->substr(space + 1);
+    }
+  }
+  p.email = r.text("email");
+  p.age = summary.age;
+  p.gender_raw = r.text("gender");
+  p.gender = p88::normalize_gender(p.gender_raw);
+  p.team_name = r.text("team.name");
+  p.division = r.text("event_category_info");
+  p.registration_date = r.utc_iso("registered_at");
+  p.status = r.boolean("is_cancelled").value_or(false) ? "cancelled" : "active";
+  if (!summary.updated_at.empty()) p.last_modified = summary.updated_at;
+  p.raw_json = json{{"summary", summary.row}}.dump();
+  return p;
+}
+
+std::optional<Summary> stored_summary(const std::string& id, const std::string& raw_json) {
+  json j = json::parse(raw_json, nullptr, false);
+  if (!j.is_object() || !j.contains("summary") || !j["summary"].is_object()) return std::nullopt;
+  std::vector<p88::FieldIssue> ignored;
+  p88::FieldReader r(j["summary"], id, ignored);
+  return Summary{id, r.utc_iso("updated_at").value_or(""), r.integer("age"), j["summary"]};
+}
+
 std::optional<p88::Participant> parse_registration(const json& detail, const Summary& summary,
                                                    const std::string& event_id,
                                                    std::vector<p88::FieldIssue>& issues) {

@@ -43,6 +43,15 @@ struct SummaryPage {
 };
 SummaryPage parse_summaries(const p88::json& body);
 
+// A summary row as a summary record (P88_RECORD_SUMMARY): names (person_full_name split at its
+// first space: a guess the host only uses where no names are stored), email, age, gender, team,
+// division, registration date, status (is_cancelled: "cancelled") and updated_at; raw_json
+// {"summary": row}. The start list is complete with these before any detail is read.
+p88::Participant summary_participant(const Summary& summary, const std::string& event_id,
+                                     std::vector<p88::FieldIssue>& issues);
+// The summary row kept in a stored raw_json ({"summary": row, ...}); nullopt when there is none.
+std::optional<Summary> stored_summary(const std::string& id, const std::string& raw_json);
+
 // GET /events/{id}/registrations/{number} (with its summary row) -> a participant.
 std::optional<p88::Participant> parse_registration(const p88::json& detail, const Summary& summary,
                                                    const std::string& event_id,

@@ -347,6 +347,106 @@ TEST_P(ProviderSync, ACoalescedRunServesSeveralEventsEachWithItsOwnCursorAndHist
             std::string::npos);
 }
 
+// Haku's list endpoint carries names, email, age, gender, team and status; everything else
+// costs a call per registration. A sync stores the list first (summary records), so the start
+// list is complete after ceil(n/100) calls; the details follow as the budget allows
+// (details.max_per_run=0: none), changed registrations first, and the database converges.
+TEST_P(ProviderSync, ASummaryFirstSyncStoresTheStartListBeforeAnyDetailAndConvergesWithDetails) {
+  if (!is("haku")) GTEST_SKIP() << "summary-first: Haku (its list has no bib, date of birth, address, answers)";
+  const char* detail_route = "/events/{id}/registrations/{number}";
+  auto stored = [&](const std::string& event_id) {
+    auto rows = store_->query(
+        "SELECT provider_participant_id, first_name, middle_name, last_name, email, age, gender, team_name, status, "
+        "bib, date_of_birth, detail_status FROM participants WHERE provider_event_id = $1",
+        {event_id});
+    std::map<std::string, std::map<std::string, std::optional<std::string>>> out;
+    for (size_t i = 0; i < rows.rows.size(); ++i)
+      for (const char* f : {"first_name", "middle_name", "last_name", "email", "age", "gender", "team_name", "status",
+                            "bib", "date_of_birth", "detail_status"})
+        out[rows.at(i, "provider_participant_id").value()][f] = rows.at(i, f);
+    return out;
+  };
+  const auto full_name = [](const json& t) {
+    std::string n = t["first_name"].get<std::string>();
+    if (t["middle_name"].is_string()) n += " " + t["middle_name"].get<std::string>();
+    return n + " " + t["last_name"].get<std::string>();
+  };
+
+  // 1. No detail allowed: the start list alone, in the list's pages.
+  auto r = sync("", {"-D", "details.max_per_run=0"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto events = currentEvents();
+  int expected_pages = 0;
+  size_t registrations = 0;
+  for (const json& e : events) expected_pages += pages(provider(), e["participants"].get<int>());
+  EXPECT_EQ(calls(provider().participants_route), expected_pages) << routeStats().dump();
+  EXPECT_EQ(calls(detail_route), 0) << "no detail read before the start list is stored";
+  for (const json& e : events) {
+    const std::string id = e["provider_event_id"];
+    auto db = stored(id);
+    for (const json& t : truth(id)) {
+      const std::string pid = t["provider_participant_id"];
+      ASSERT_TRUE(db.count(pid)) << "event " << id << ": registration " << pid << " missing from the start list";
+      auto& row = db[pid];
+      ++registrations;
+      std::string name = row["first_name"].value_or("");
+      if (row["last_name"]) name += " " + *row["last_name"];
+      EXPECT_EQ(name, full_name(t)) << pid;
+      EXPECT_EQ(row["email"], truthValue(t["email"])) << pid;
+      EXPECT_EQ(row["age"], truthValue(t["age"])) << pid;
+      EXPECT_EQ(row["gender"], truthValue(t["gender"])) << pid;
+      EXPECT_EQ(row["status"], t["status"] == "active" ? "active" : "cancelled") << pid;
+      if (t["team_name"].is_string()) {
+        EXPECT_EQ(row["team_name"], truthValue(t["team_name"])) << pid;
+      }
+      EXPECT_EQ(row["bib"], std::nullopt) << pid << ": the list has no bib";
+      EXPECT_EQ(row["detail_status"], "pending") << pid;
+    }
+  }
+  EXPECT_GT(registrations, 250u);
+  auto backlog = store_->query("SELECT COUNT(*) FROM participants WHERE detail_status = 'pending'");
+  EXPECT_EQ(backlog.rows[0][0], std::to_string(registrations));
+
+  // 2. Details allowed: every one is fetched once, and the database equals the ground truth.
+  sim_->control("stats/reset", json::object());
+  r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expectDatabaseMatchesTruth();
+  EXPECT_EQ(calls(detail_route), static_cast<int>(registrations)) << routeStats().dump();
+  EXPECT_EQ(store_->query("SELECT COUNT(*) FROM participants WHERE detail_status <> 'complete'").rows[0][0], "0");
+  auto spent = store_->query(
+      "SELECT SUM(api_calls), SUM(detail_calls) FROM sync_history WHERE operation_type = 'participants' AND "
+      "sync_history_id > (SELECT MAX(sync_history_id) - $1 FROM sync_history)",
+      {std::to_string(events.size())});
+  EXPECT_EQ(spent.rows[0][1], std::to_string(registrations)) << "detail calls are counted apart";
+
+  // 3. Changes: the list shows them at once (an edit's email; a cancellation), the changed
+  //    registrations' details turn stale and are fetched first.
+  const std::string changed_event = events[0]["provider_event_id"];
+  for (const char* kind : {"edit", "bib", "cancel", "new"})
+    sim_->control("mutate", {{"provider", provider().slug}, {"event_id", changed_event}, {"kind", kind}});
+  r = sync("", {"-D", "details.max_per_run=0"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto db = stored(changed_event);
+  std::map<std::string, int> states;
+  for (const json& t : truth(changed_event)) {
+    auto& row = db[t["provider_participant_id"].get<std::string>()];
+    ++states[row["detail_status"].value_or("?")];
+    EXPECT_EQ(row["email"], truthValue(t["email"])) << "the list's fields are current";
+  }
+  EXPECT_EQ(states["stale"], 3) << "edited, new bib, cancelled";
+  EXPECT_EQ(states["pending"], 1) << "the new registration";
+  sim_->control("stats/reset", json::object());
+  r = sync("", {"-D", "details.max_per_run=3"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(calls(detail_route), 3);
+  EXPECT_EQ(store_->query("SELECT detail_status FROM participants WHERE detail_status <> 'complete'").rows.size(), 1u)
+      << "the three changed ones first, the new one left";
+  r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expectDatabaseMatchesTruth();
+}
+
 TEST_P(ProviderSync, OneEventOnly) {
   auto events = currentEvents();
   ASSERT_FALSE(events.empty());

@@ -78,9 +78,9 @@ class StoreConformance : public test::BackendTest {
 };
 
 TEST_P(StoreConformance, MigrationsApplyOnceAndRecordTheSchemaVersion) {
-  EXPECT_EQ(store_->schemaVersion(), 4);
+  EXPECT_EQ(store_->schemaVersion(), 5);
   EXPECT_TRUE(store_->migrate().empty()) << "a second migrate must apply nothing";
-  EXPECT_EQ(one("SELECT COUNT(*) FROM schema_migrations"), "4");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM schema_migrations"), "5");
 }
 
 TEST_P(StoreConformance, RefusesADatabaseWithANewerSchema) {

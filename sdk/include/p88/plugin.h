@@ -169,6 +169,14 @@ typedef struct p88_event_record {
 #define P88_RECORD_STATUS_ONLY 0x1u /* a removal notice: status, new_registration_id,
                                        last_modified and any names and email it carries replace
                                        the stored ones; every other stored field is kept */
+/* ABI 1.2: a registration as a provider's list shows it (Haku's participants page), before or
+ * instead of its detail. Stored as the registration's summary: the fields it carries (non-NULL)
+ * replace the stored ones when it is newer than what is stored (or no detail is stored yet), names
+ * only fill in where none is stored (a list's names may be a guess from a full name), and every
+ * other stored field is kept. The host marks the registration's detail pending (new) or stale
+ * (changed since its detail was stored) until a record without this flag stores it in full; the
+ * plugin fetches those details when host->pending_details() hands it their ids. */
+#define P88_RECORD_SUMMARY 0x2u
 
 /* A registration of a person for an event. */
 typedef struct p88_participant_record {
@@ -307,6 +315,18 @@ typedef struct p88_host_api {
    * cursor, in one transaction: in a coalesced run each event of p88_sync_request.events on its
    * own; otherwise only the run's event (the same as checkpoint()). */
   int32_t (*checkpoint_event)(p88_job* job, const char* provider_event_id, const char* cursor);
+
+  /* ABI 1.2: the registrations of the run's event whose detail the host still lacks (stored
+   * from P88_RECORD_SUMMARY records), most in need first (changed since their detail was stored,
+   * then active ones, newest change first), and no more than the credential's budget lets this
+   * run fetch now: visit(user, provider_participant_id, stored_raw_json) is called for each, with
+   * the raw_json stored for it (the last summary record's). Commits what was emitted so far
+   * first. Call it once per run, after the summaries' checkpoint; the plugin fetches each detail
+   * and emits it as a full record (flags without P88_RECORD_SUMMARY); an id it cannot fetch it
+   * reports with record_error(). P88_OK, or the status of a database fault. */
+  int32_t (*pending_details)(p88_job* job,
+                             void (*visit)(void* user, const char* provider_participant_id, const char* stored_raw_json),
+                             void* user);
 } p88_host_api;
 
 /* The descriptor a plugin returns from p88_plugin_entry(). */

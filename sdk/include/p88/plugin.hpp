@@ -151,6 +151,8 @@ struct Participant {
       last_modified;
   std::string raw_json;
   bool status_only = false;
+  // ABI 1.2: a list row, not the registration's detail (P88_RECORD_SUMMARY).
+  bool summary = false;
 };
 
 namespace detail {
@@ -274,7 +276,7 @@ class Job {
     r.answers_json = detail::c_str(p.answers_json);
     r.last_modified = detail::c_str(p.last_modified);
     r.raw_json = p.raw_json.c_str();
-    r.flags = p.status_only ? P88_RECORD_STATUS_ONLY : 0u;
+    r.flags = (p.status_only ? P88_RECORD_STATUS_ONLY : 0u) | (p.summary ? P88_RECORD_SUMMARY : 0u);
     return check_emit(host_->emit_participant(job_, &r));
   }
 
@@ -296,6 +298,31 @@ class Job {
       return checkpoint(cursor);
     int32_t rc = host_->checkpoint_event(job_, provider_event_id.c_str(), cursor.c_str());
     if (rc != P88_OK) throw Error(static_cast<Status>(rc), last_error());
+  }
+  // ABI 1.2: whether the host keeps summary records (Participant::summary) and hands out the
+  // registrations whose detail it lacks. A host older than 1.2 does not: emit full records only.
+  bool keeps_summaries() const {
+    return host_->struct_size >= offsetof(p88_host_api, pending_details) + sizeof(host_->pending_details) &&
+           host_->pending_details != nullptr;
+  }
+  // ABI 1.2: the registrations whose detail the host lacks, as many as this run may fetch now,
+  // each with the raw_json stored for it (see p88_host_api.pending_details). Call once per run,
+  // after checkpointing the summaries; empty from a host that does not keep summaries.
+  struct PendingDetail {
+    std::string provider_participant_id;
+    std::string stored_raw_json;
+  };
+  std::vector<PendingDetail> pending_details() {
+    std::vector<PendingDetail> out;
+    if (!keeps_summaries()) return out;
+    int32_t rc = host_->pending_details(
+        job_,
+        [](void* user, const char* id, const char* raw) {
+          static_cast<std::vector<PendingDetail>*>(user)->push_back({id ? id : "", raw ? raw : ""});
+        },
+        &out);
+    if (rc != P88_OK) throw Error(static_cast<Status>(rc), last_error());
+    return out;
   }
 
   void log(p88_log_level level, const std::string& message) {
