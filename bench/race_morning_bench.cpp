@@ -96,8 +96,12 @@ struct ChangeInfo {
 };
 
 struct Stored {
-  std::optional<std::string> last_modified, status;
+  std::optional<std::string> last_modified, status, detail_status;
 };
+
+// A change only a registration's detail carries, at a provider whose list p88 stores first
+// (Haku: a new bib): stored when the detail is, measured apart from the list's fields.
+bool detailChange(const std::string& slug, const std::string& kind) { return slug == "haku" && kind == "bib"; }
 
 std::string percentile(std::vector<long long> v, double p) {
   if (v.empty()) return "-";
@@ -174,16 +178,18 @@ int main(int argc, char** argv) try {
     }
     std::map<std::string, Stored> stored;
     auto rows = store->query(
-        "SELECT v.slug, p.provider_event_id, p.provider_participant_id, p.last_modified, p.status FROM participants p "
+        "SELECT v.slug, p.provider_event_id, p.provider_participant_id, p.last_modified, p.status, p.detail_status "
+        "FROM participants p "
         "JOIN providers v ON v.provider_id = p.provider_id");
     for (const auto& r : rows.rows)
       stored[r[0].value_or("") + "|" + r[1].value_or("") + "|" + r[2].value_or("")] = {
-          p88::test::isoFromDb(r[3]), r[4]};
+          p88::test::isoFromDb(r[3]), r[4], r[5]};
     for (ChangeInfo& c : changes) {
       if (c.age) continue;
       auto s = stored.find(c.key);
       if (s == stored.end()) continue;
       const std::string status = s->second.status.value_or("");
+      if (detailChange(c.slug, c.kind) && s->second.detail_status != std::optional<std::string>("complete")) continue;
       const bool seen = (s->second.last_modified && iso(*s->second.last_modified) >= c.at) ||
                         (c.kind == "cancel" && (status == "cancelled" || status == "removed")) ||
                         (c.kind == "transfer" && status == "transferred") || c.kind == "new" ||
@@ -222,6 +228,7 @@ int main(int argc, char** argv) try {
               "lists complete (last at) | changes stored within 1 h: n: p50 / p95 / max | 1-4 h | longest gap "
               "without a sync | unseen at end |\n|---|---|---|---|---|---|---|---|---|---|\n");
   std::map<std::string, long long> longest_gap;
+  std::vector<std::string> detail_lines;
   for (const auto& slug : kSlugs) {
     size_t within4 = 0, within1 = 0, synced = 0, complete = 0;
     long long last_complete = 0, gap = 0, first_sync = 0;
@@ -250,10 +257,15 @@ int main(int argc, char** argv) try {
       }
     }
     longest_gap[slug] = gap;
-    std::vector<long long> near, mid;
-    size_t unseen = 0;
+    std::vector<long long> near, mid, detail;
+    size_t unseen = 0, detail_changes = 0;
     for (const ChangeInfo& c : changes) {
       if (c.slug != slug) continue;
+      if (detailChange(c.slug, c.kind)) {
+        ++detail_changes;
+        if (c.age) detail.push_back(*c.age);
+        continue;
+      }
       if (!c.age) {
         ++unseen;
         continue;
@@ -271,7 +283,18 @@ int main(int argc, char** argv) try {
                 kNames.at(slug).c_str(), within4, within1, synced, first_sync, calls,
                 static_cast<long long>(budget.at(slug)) * o.minutes / 60, throttled, complete, within4, last_complete,
                 ages(near).c_str(), ages(mid).c_str(), gap, gap_event.c_str(), unseen);
+    if (detail_changes > 0) detail_lines.push_back(kNames.at(slug) + ": changes only its detail carries (bibs) stored " +
+                                                   std::to_string(detail.size()) + " of " +
+                                                   std::to_string(detail_changes) + ", ages " + ages(detail));
   }
+  for (const std::string& line : detail_lines) std::printf("\n%s\n", line.c_str());
+  auto backlog = store->query(
+      "SELECT v.name, SUM(CASE WHEN p.detail_status = 'complete' THEN 0 ELSE 1 END), COUNT(*) FROM participants p "
+      "JOIN providers v ON v.provider_id = p.provider_id GROUP BY v.name HAVING SUM(CASE WHEN p.detail_status = "
+      "'complete' THEN 0 ELSE 1 END) > 0");
+  for (const auto& r : backlog.rows)
+    std::printf("%s: registrations whose detail is still to fetch at the end: %s of %s stored\n",
+                r[0].value_or("").c_str(), r[1].value_or("0").c_str(), r[2].value_or("0").c_str());
   // What the engine said of its plans (its log has a line each time a plan changes): the last
   // of each credential, and the bound it gave for an event in its last hours.
   std::map<std::string, std::string> plans;  // provider name -> its last plan line

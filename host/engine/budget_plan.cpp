@@ -108,7 +108,7 @@ BudgetPlan planBudget(const ScheduleConfig& schedule, const BudgetInput& in, Ins
     band_of.push_back(bandOf(schedule, plan.bands, e.start, now));
     if (!band_of.back()) continue;
     PlanBand& b = plan.bands[*band_of.back()];
-    ++b.events;
+    b.events += std::max<size_t>(e.events, 1);
     b.calls_per_sync += std::max(e.calls_per_sync, 0.0);
   }
   plan.budget_per_hour = in.calls_per_hour;

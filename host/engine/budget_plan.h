@@ -27,6 +27,7 @@ namespace p88::engine {
 struct PlannedEvent {
   std::optional<Instant> start;  // nullopt: no usable start time (treated as starting now)
   double calls_per_sync = 1;     // what one sync of the event's streams costs
+  size_t events = 1;             // the events it stands for (a race synced as one request: its events)
 };
 
 struct BudgetInput {

@@ -37,8 +37,9 @@
 //   details.floor_share        0.05             registration details (summary-first providers) get
 //                                               what the plan leaves of the budget plus this share
 //                                               of it (from the plan's headroom), never less
-//   details.max_per_run        100              details one sync run fetches at most (the service;
-//                                               --manual-sync: unlimited unless set)
+//   details.max_per_run        (2 min of budget) details one sync run fetches at most (the service:
+//                                               the calls the credential's budget allows in two
+//                                               minutes, at least 100; --manual-sync: unlimited)
 //   status.every               60s              the status line
 //   queue.keep_finished        7d               completed and failed jobs are purged after this
 //                                               (each stream's newest stays: it is scheduled from)
@@ -67,7 +68,7 @@ struct EngineConfig {
   Seconds coalesce_window{30};
   int coalesce_max = 20;
   double details_floor_share = 0.05;
-  std::optional<size_t> details_max_per_run;  // unset: 100 in the service, all in --manual-sync
+  std::optional<size_t> details_max_per_run;  // unset: 2 min of the budget (>= 100) in the service, all in --manual-sync
   RetryConfig retry;
   Seconds database_retry{5};
   Seconds tick{5};

@@ -20,6 +20,7 @@
 #include "logging/logging.h"
 #include "plugins/plugin_registry.h"
 #include "queue/job_queue.h"
+#include "queue/rate_limiter.h"
 #include "store/store.h"
 #include "sync/sync_catalog.h"
 #include "sync/token_cache.h"
@@ -161,6 +162,8 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
     for (const auto& stream : plugin->streams) facts.calls_per_sync += stream.scope == P88_SCOPE_EVENT ? 1 : 0;
     facts.calls_per_sync = std::max(facts.calls_per_sync, 1.0);
     if (plugin->calls_per_hour > 0) facts.calls_per_hour = plugin->calls_per_hour;
+    const plugins::PluginCoalescing* c = plugin->coalescingOf("participants");
+    facts.per_race = c && c->group == P88_COALESCE_RACE && config.coalesce_max > 1;
     providers[plugin->name] = facts;
   }
   auto secrets = crypto::configuredSecretBox(settings.secret_key, settings.secret_key_file);
@@ -175,8 +178,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   shared.secrets = secrets.get();
   shared.tokens = &tokens;
   shared.config = config;
-  DetailBudget details;
-  shared.details = &details;
+  shared.budget_details = true;
 
   const int worker_count = role == Role::engine_only ? 0 : settings.workers;
   std::vector<std::thread> threads;
@@ -228,8 +230,10 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
             if (t.replanned) {
               plans.set(t.over_budget);
               // Details get what each plan leaves, and a floor share of the budget.
+              queue::RateLimiter limiter(*store);
               for (const auto& [id, p] : scheduler->plans())
-                details.setRate(id, p.spareCallsPerHour() + config.details_floor_share * p.plan.budget_per_hour);
+                limiter.setDetailRate(p.provider_id, id,
+                                      p.spareCallsPerHour() + config.details_floor_share * p.plan.budget_per_hour);
               for (const std::string& change : t.plan_changes)
                 logging::info(logging::Component::engine, "plan: " + change);
             }

@@ -71,8 +71,8 @@ void Scheduler::replan(Instant now, TickResult& out) {
   out.replanned = true;
   planned_at_ = now;
   auto events = store_.query(
-      "SELECT e.partner_provider_credential_id AS credential_id, e.provider_event_id, e.start_time, p.name, "
-      "p.rate_limit_per_hour FROM events e JOIN partner_provider_credentials c ON c.partner_provider_credential_id = "
+      "SELECT e.partner_provider_credential_id AS credential_id, e.provider_id, e.provider_event_id, "
+      "e.provider_race_id, e.start_time, p.name, p.rate_limit_per_hour FROM events e JOIN partner_provider_credentials c ON c.partner_provider_credential_id = "
       "e.partner_provider_credential_id AND c.active JOIN providers p ON p.provider_id = e.provider_id "
       "WHERE e.start_time IS NULL OR e.start_time >= $1",
       {databaseText(now - config_.schedule.until_after_start)});
@@ -94,10 +94,19 @@ void Scheduler::replan(Instant now, TickResult& out) {
     else event_cost[{cred, costs.at(i, "event_id").value_or("")}] = calls;
   }
 
+  // A unit of the plan: an event, or (a plugin that coalesces per race) a race's events, priced
+  // as one request and paced as one.
+  struct Unit {
+    std::vector<std::string> ids;
+    std::optional<Instant> start;  // the earliest of its events'
+    bool unknown_start = false;
+    double cost = -1;              // -1: no history
+  };
   struct Pending {
     CredentialPlan plan;
     BudgetInput input;
-    std::vector<std::string> ids;
+    std::vector<Unit> units;
+    std::map<std::string, size_t> race_unit;  // provider_race_id -> index in units
   };
   std::map<int64_t, Pending> by_credential;
   for (size_t i = 0; i < events.rows.size(); ++i) {
@@ -106,8 +115,9 @@ void Scheduler::replan(Instant now, TickResult& out) {
     if (facts == providers_.end()) continue;
     const std::string cred = events.at(i, "credential_id").value_or("0");
     Pending& p = by_credential[std::stoll(cred)];
-    if (p.ids.empty()) {
+    if (p.units.empty()) {
       p.plan.credential_id = std::stoll(cred);
+      p.plan.provider_id = std::stoll(events.at(i, "provider_id").value_or("0"));
       p.plan.provider = name;
       const double budget = numberOr(events.at(i, "rate_limit_per_hour"), 0);
       p.input.calls_per_hour = budget > 0 ? budget : facts->second.calls_per_hour;
@@ -120,9 +130,28 @@ void Scheduler::replan(Instant now, TickResult& out) {
     }
     const std::string id = events.at(i, "provider_event_id").value_or("");
     auto c = event_cost.find({cred, id});
-    p.input.events.push_back({instantFromDatabase(events.at(i, "start_time")), c != event_cost.end() ? c->second : -1});
-    p.ids.push_back(id);
+    const auto start = instantFromDatabase(events.at(i, "start_time"));
+    const auto race = events.at(i, "provider_race_id");
+    size_t u;
+    if (facts->second.per_race && race && !race->empty()) {
+      auto [it, fresh] = p.race_unit.emplace(*race, p.units.size());
+      if (fresh) p.units.emplace_back();
+      u = it->second;
+    } else {
+      u = p.units.size();
+      p.units.emplace_back();
+    }
+    Unit& unit = p.units[u];
+    unit.ids.push_back(id);
+    if (!start) unit.unknown_start = true;
+    else if (!unit.start || *start < *unit.start) unit.start = start;
+    // A race's request costs at least one call per stream, and what its costliest event's did
+    // (an estimate: a coalesced run's calls are shared among its events in sync_history).
+    if (c != event_cost.end()) unit.cost = std::max(unit.cost, c->second);
   }
+  for (auto& [id, p] : by_credential)
+    for (const Unit& unit : p.units)
+      p.input.events.push_back({unit.unknown_start ? std::nullopt : unit.start, unit.cost, unit.ids.size()});
   std::map<int64_t, CredentialPlan> plans;
   for (auto& [id, p] : by_credential) {
     // Events without a history cost what the credential's others do, or the plugin's guess.
@@ -134,10 +163,13 @@ void Scheduler::replan(Instant now, TickResult& out) {
         ++n;
       }
     const double fallback = n ? known / static_cast<double>(n) : providers_.at(p.plan.provider).calls_per_sync;
-    for (PlannedEvent& e : p.input.events)
+    for (PlannedEvent& e : p.input.events) {
       if (e.calls_per_sync < 0) e.calls_per_sync = fallback;
+      if (e.events > 1) e.calls_per_sync = std::max(e.calls_per_sync, providers_.at(p.plan.provider).calls_per_sync);
+    }
     p.plan.plan = planBudget(config_.schedule, p.input, now);
-    for (size_t i = 0; i < p.ids.size(); ++i) p.plan.every[p.ids[i]] = p.plan.plan.every[i];
+    for (size_t i = 0; i < p.units.size(); ++i)
+      for (const std::string& event : p.units[i].ids) p.plan.every[event] = p.plan.plan.every[i];
     if (p.plan.plan.longest_near_interval.count() > 0)
       p.plan.bound = p.plan.plan.longest_near_interval + config_.tick * 2 + config_.plan.slack;
     // Said in the log when the cadences or the over-budget state change, not on every replan.
@@ -192,7 +224,7 @@ TickResult Scheduler::tick() {
   // Participants, per event still in its sync window.
   auto events = store_.query(
       "SELECT e.timing_partner_id, e.provider_id, e.partner_provider_credential_id AS credential_id, "
-      "e.provider_event_id, e.start_time, p.name, "
+      "e.provider_event_id, e.provider_race_id, e.start_time, p.name, "
       "(SELECT MAX(q.scheduled_time) FROM sync_queue q WHERE q.partner_provider_credential_id = "
       "e.partner_provider_credential_id AND q.operation_type = 'participants' AND q.event_id = e.provider_event_id) "
       "AS last_due, "
@@ -205,8 +237,20 @@ TickResult Scheduler::tick() {
       "e.partner_provider_credential_id AND c.active JOIN providers p ON p.provider_id = e.provider_id "
       "WHERE e.start_time IS NULL OR e.start_time >= $1",
       {databaseText(now - config_.schedule.until_after_start)});
+  // Each event's interval and due time; a race synced as one request (ProviderFacts::per_race)
+  // falls due as one: when its first event does, so the worker coalesces them.
+  struct Due {
+    size_t row;
+    std::optional<Instant> start, last;
+    Seconds every{0};
+    Instant due;
+    std::string race;  // "credential|race" for a per-race plugin's event, else ""
+  };
+  std::vector<Due> due_events;
+  std::map<std::string, Instant> race_due;
   for (size_t i = 0; i < events.rows.size(); ++i) {
-    if (!providers_.count(events.at(i, "name").value_or(""))) continue;
+    auto facts = providers_.find(events.at(i, "name").value_or(""));
+    if (facts == providers_.end()) continue;
     ++out.events_in_scope;
     const auto start = instantFromDatabase(events.at(i, "start_time"));
     const auto last = instantFromDatabase(events.at(i, "last_due"));
@@ -217,13 +261,27 @@ TickResult Scheduler::tick() {
           e != plan->second.every.end() && every)
         every = e->second.count() > 0 ? std::optional<Seconds>(std::max(e->second, *every)) : std::nullopt;
     if (!every) continue;
-    const Instant due = last ? std::max(now, *last + *every) : now;
+    Due d{i, start, last, *every, last ? std::max(now, *last + *every) : now, ""};
+    const auto race = events.at(i, "provider_race_id");
+    if (facts->second.per_race && race && !race->empty()) {
+      d.race = events.at(i, "credential_id").value_or("") + "|" + *race;
+      auto [it, fresh] = race_due.emplace(d.race, d.due);
+      if (!fresh) it->second = std::min(it->second, d.due);
+    }
+    due_events.push_back(d);
+  }
+  for (const Due& d : due_events) {
+    const size_t i = d.row;
+    const auto& start = d.start;
+    const auto& last = d.last;
+    const Seconds every = d.every;
+    const Instant due = d.race.empty() ? d.due : race_due.at(d.race);
     if (due > now) {
       ahead(due);
       continue;
     }
     // The exact grid point when the last run is recent; now when it is long overdue.
-    const Instant at = last && *last + *every >= now - config_.tick * 2 ? *last + *every : now;
+    const Instant at = last && *last + every >= now - config_.tick * 2 ? *last + every : now;
     queue::NewJob j;
     j.timing_partner_id = std::stoll(events.at(i, "timing_partner_id").value());
     j.provider_id = std::stoll(events.at(i, "provider_id").value());

@@ -37,11 +37,15 @@ struct TickResult {
 struct ProviderFacts {
   double calls_per_sync = 1;     // one per event-scoped stream
   double calls_per_hour = 1000;  // the plugin's default budget (providers.rate_limit_per_hour overrides)
+  // The plugin coalesces a race's events into one request (ABI 1.2, P88_COALESCE_RACE): the
+  // plan prices and paces a race as one unit, and its events fall due together.
+  bool per_race = false;
 };
 
 // A credential's plan (engine/budget_plan.h), as the engine made it last.
 struct CredentialPlan {
   int64_t credential_id = 0;
+  int64_t provider_id = 0;
   std::string provider;
   BudgetPlan plan;
   std::map<std::string, Seconds> every;  // by provider_event_id

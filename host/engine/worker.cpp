@@ -359,9 +359,12 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
   env.deadline_setting = "worker.job_deadline = " + std::to_string(shared_.config.job_deadline.count()) + " s";
   env.max_requests = shared_.config.max_pages;
   env.max_vanished_share = shared_.config.max_vanished_share;
-  env.details_max_per_run = shared_.config.details_max_per_run.value_or(shared_.details ? 100 : 100000);
-  if (shared_.details)
-    env.detail_allowance = [this, id = credential->id](size_t wanted) { return shared_.details->take(id, wanted); };
+  // A run fetches at most two minutes of the credential's budget in details (at least 100), so
+  // it does not hold a worker and the credential's calls for long; the allowance bounds it too.
+  env.details_max_per_run = shared_.config.details_max_per_run.value_or(
+      shared_.budget_details ? std::max<size_t>(100, static_cast<size_t>(budget.calls_per_hour / 30)) : 100000);
+  if (shared_.budget_details)
+    env.detail_allowance = [&](size_t wanted) { return limiter.takeDetails(provider->id, credential->id, wanted); };
   env.before_request = [&] {
     while (true) {
       if (!keep_lease() || shared_.cancel_running) return false;

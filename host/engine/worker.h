@@ -11,7 +11,6 @@
 #include <memory>
 #include <string>
 
-#include "engine/detail_budget.h"
 #include "engine/engine_config.h"
 
 namespace p88::config {
@@ -47,9 +46,9 @@ struct WorkerShared {
   std::atomic<bool> cancel_running{false};  // the grace period is over: stop running jobs
   std::atomic<int64_t> jobs_done{0}, jobs_failed{0}, throttles{0};
   std::atomic<int64_t> database_faults{0};  // jobs a database fault sent back to the queue
-  // Registration details' share of each credential's budget (set by the engine from its plans);
-  // null (--manual-sync): as many as details.max_per_run allows.
-  DetailBudget* details = nullptr;
+  // Registration details take from each credential's detail allowance (rate_limits, set by the
+  // leading engine from its plans); false (--manual-sync): as many as details.max_per_run allows.
+  bool budget_details = false;
   // Opens the heartbeat's own connection (default: openStore(settings->database)).
   std::function<std::unique_ptr<store::Store>()> open_heartbeat_store;
 };

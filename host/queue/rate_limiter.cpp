@@ -17,6 +17,11 @@ std::string greatest(store::Dialect d, const std::string& a, const std::string& 
   return (d == store::Dialect::postgresql ? "GREATEST(" : "MAX(") + a + ", " + b + ")";
 }
 
+std::string least(store::Dialect d, const std::string& a, const std::string& b) {
+  return (d == store::Dialect::postgresql ? "LEAST(" : "MIN(") + a + ", " + b + ")";
+}
+std::string real(const std::string& param) { return "CAST(" + param + " AS DOUBLE PRECISION)"; }
+
 double interval(const Budget& b) { return 3600.0 / std::max(b.calls_per_hour, 1e-9); }
 double tolerance(const Budget& b) { return interval(b) * std::max(b.burst - 1.0, 0.0); }
 
@@ -78,6 +83,43 @@ std::vector<int64_t> RateLimiter::exhausted(int64_t provider_id, const Budget& b
   std::vector<int64_t> out;
   for (const auto& row : r.rows) out.push_back(std::stoll(row[0].value_or("0")));
   return out;
+}
+
+// The detail bucket's credit now: what it held, refilled at its rate since, capped at the horizon.
+// Both statements below compute it from the row's old values (SET sees the row as it was).
+namespace {
+std::string detailCredit(store::Dialect d) {
+  const std::string now = epochNow(d);
+  return least(d, "detail_per_hour * " + std::to_string(RateLimiter::kDetailHorizon) + " / 3600.0",
+               "detail_credit + detail_per_hour / 3600.0 * " + greatest(d, "0", now + " - detail_at"));
+}
+}  // namespace
+
+void RateLimiter::setDetailRate(int64_t provider_id, int64_t credential_id, double calls_per_hour) {
+  ensureRow(provider_id, credential_id);
+  const store::Dialect d = store_.dialect();
+  const std::string rate = real("$3");
+  const std::string cap = rate + " * " + std::to_string(kDetailHorizon) + " / 3600.0";
+  store_.query("UPDATE rate_limits SET detail_credit = CASE WHEN detail_per_hour IS NULL THEN " + cap + " ELSE " +
+                   least(d, cap, detailCredit(d)) + " END, detail_per_hour = " + rate + ", detail_at = " +
+                   epochNow(d) + " WHERE provider_id = $1 AND partner_provider_credential_id = $2",
+               {std::to_string(provider_id), std::to_string(credential_id), std::to_string(std::max(calls_per_hour, 0.0))});
+}
+
+size_t RateLimiter::takeDetails(int64_t provider_id, int64_t credential_id, size_t wanted) {
+  if (wanted == 0) return 0;
+  const store::Dialect d = store_.dialect();
+  const std::string whole = greatest(d, "0", detailCredit(d));
+  const std::string taken =
+      least(d, real("$3"), d == store::Dialect::postgresql ? "FLOOR(" + whole + ")" : "CAST(" + whole + " AS INTEGER)");
+  // One statement, so two workers never both take the last of it.
+  auto r = store_.query("UPDATE rate_limits SET detail_taken = " + taken + ", detail_credit = " + detailCredit(d) +
+                            " - " + taken + ", detail_at = " + epochNow(d) +
+                            " WHERE provider_id = $1 AND partner_provider_credential_id = $2 AND detail_per_hour IS "
+                            "NOT NULL RETURNING detail_taken",
+                        {std::to_string(provider_id), std::to_string(credential_id), std::to_string(wanted)});
+  if (r.empty() || !r.rows[0][0]) return 0;
+  return static_cast<size_t>(std::max(0.0, std::stod(*r.rows[0][0])));
 }
 
 }  // namespace p88::queue

@@ -255,20 +255,32 @@ Store::Vanished Store::markVanished(const StreamKey& event, const std::unordered
   return v;
 }
 
+namespace {
+// The registrations of an event whose detail is not in and that are still at the provider.
+constexpr const char* kPendingDetailWhere =
+    "WHERE timing_partner_id = $1 AND provider_id = $2 AND provider_event_id = $3 AND detail_status <> 'complete' "
+    "AND removal_reason IS NULL";
+}  // namespace
+
 std::vector<Store::PendingDetail> Store::pendingDetails(const StreamKey& event, size_t limit) {
   std::vector<PendingDetail> out;
   if (limit == 0) return out;
   SqlRows r = conn_->query(
-      "SELECT provider_participant_id, raw_json FROM participants WHERE timing_partner_id = $1 AND provider_id = $2 "
-      "AND provider_event_id = $3 AND detail_status <> 'complete' AND removal_reason IS NULL ORDER BY CASE "
-      "detail_status WHEN 'stale' THEN 0 ELSE 1 END, CASE status WHEN 'active' THEN 0 ELSE 1 END, CASE WHEN last_modified IS NULL THEN 1 ELSE 0 END, "
-      "last_modified DESC, "
-      "provider_participant_id LIMIT $4",
+      std::string("SELECT provider_participant_id, raw_json FROM participants ") + kPendingDetailWhere +
+          " ORDER BY CASE detail_status WHEN 'stale' THEN 0 ELSE 1 END, CASE status WHEN 'active' THEN 0 ELSE 1 END, "
+          "CASE WHEN last_modified IS NULL THEN 1 ELSE 0 END, last_modified DESC, provider_participant_id LIMIT $4",
       {std::to_string(event.timing_partner_id), std::to_string(event.provider_id), event.provider_event_id,
        std::to_string(limit)});
   for (const auto& row : r.rows)
     if (row.at(0)) out.push_back({*row.at(0), row.at(1).value_or("")});
   return out;
+}
+
+size_t Store::countPendingDetails(const StreamKey& event) {
+  SqlRows r = conn_->query(std::string("SELECT COUNT(*) FROM participants ") + kPendingDetailWhere,
+                           {std::to_string(event.timing_partner_id), std::to_string(event.provider_id),
+                            event.provider_event_id});
+  return r.empty() ? 0 : static_cast<size_t>(std::stoll(r.rows[0][0].value_or("0")));
 }
 
 SqlRows Store::query(const std::string& sql, const SqlParams& params) {

@@ -87,6 +87,8 @@ class Store {
     std::string raw_json;
   };
   std::vector<PendingDetail> pendingDetails(const StreamKey& event, size_t limit);
+  // How many of the event's registrations pendingDetails() would hand out, without a limit.
+  size_t countPendingDetails(const StreamKey& event);
 
   // Runs any SQL (one statement) and returns its rows as text: the operator's and tests' door.
   SqlRows query(const std::string& sql, const SqlParams& params = {});

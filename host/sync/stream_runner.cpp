@@ -397,19 +397,22 @@ int32_t hostPendingDetails(p88_job* job, void (*visit)(void*, const char*, const
   // What the plugin stored so far (its summaries) is committed first, so it is counted.
   if (int32_t rc = flush(job, std::nullopt, "writing before pending_details()"); rc != P88_OK) return rc;
   if (!job->detail_calls_from) job->detail_calls_from = job->result.api_calls;
+  // The allowance is asked for what is pending (up to details.max_per_run), so no call of it is
+  // taken for nothing; then that many registrations are read, most in need first.
   std::vector<store::Store::PendingDetail> pending;
+  size_t wanted = 0;
+  size_t allowed = 0;
   try {
-    pending = job->env->store->pendingDetails(job->batch.key, job->env->details_max_per_run);
+    wanted = std::min(job->env->store->countPendingDetails(job->batch.key), job->env->details_max_per_run);
+    allowed = job->env->detail_allowance ? std::min(wanted, job->env->detail_allowance(wanted)) : wanted;
+    pending = job->env->store->pendingDetails(job->batch.key, allowed);
   } catch (const store::SqlError& e) {
     return databaseFault(job, e.kind(), std::string("reading the pending registration details: ") + e.what());
   }
-  const size_t wanted = pending.size();
-  const size_t allowed = job->env->detail_allowance ? std::min(wanted, job->env->detail_allowance(wanted)) : wanted;
-  pending.resize(allowed);
-  job->result.details_asked += allowed;
+  job->result.details_asked += pending.size();
   if (wanted > 0)
     log(job, logging::Level::debug,
-        "registration details: " + std::to_string(allowed) + " of " + std::to_string(wanted) +
+        "registration details: " + std::to_string(pending.size()) + " of " + std::to_string(wanted) +
             (wanted == job->env->details_max_per_run ? " or more" : "") + " pending handed to the plugin" +
             (allowed < wanted ? " (the rest wait for spare budget)" : ""));
   for (const auto& d : pending) visit(user, d.provider_participant_id.c_str(), d.raw_json.c_str());

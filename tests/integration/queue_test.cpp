@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "config/settings.h"
+#include "engine/scheduler.h"
 #include "engine/worker.h"
 #include "plugins/plugin_registry.h"
 #include "queue/job_queue.h"
@@ -148,6 +149,30 @@ TEST_P(QueueTest, GcraOnTheDatabaseClock) {
   EXPECT_EQ(one("SELECT throttles FROM rate_limits WHERE partner_provider_credential_id = 2"), "1");
 }
 
+TEST_P(QueueTest, TheDetailAllowanceIsOneBucketPerCredentialSetByTheEngine) {
+  queue::RateLimiter limiter(*store_);
+  EXPECT_EQ(limiter.takeDetails(2, 1, 50), 0u) << "no rate set yet: no details";
+  limiter.setDetailRate(2, 1, 360);  // 360 an hour: the bucket holds ten minutes' worth, 60
+  EXPECT_EQ(limiter.takeDetails(2, 1, 50), 50u);
+  EXPECT_EQ(limiter.takeDetails(2, 1, 50), 10u) << "the rest of the full bucket";
+  EXPECT_EQ(limiter.takeDetails(2, 1, 50), 0u);
+  EXPECT_EQ(limiter.takeDetails(2, 2, 5), 0u) << "another credential has its own allowance";
+  // A worker on another connection (another host) takes from the same bucket.
+  auto other = db_->open();
+  queue::RateLimiter elsewhere(*other);
+  EXPECT_EQ(elsewhere.takeDetails(2, 1, 5), 0u);
+  // A new rate refills at its own pace and never tops the bucket up.
+  limiter.setDetailRate(2, 1, 36000);  // ten a second
+  EXPECT_EQ(limiter.takeDetails(2, 1, 1000), 0u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const size_t refilled = elsewhere.takeDetails(2, 1, 1000);
+  EXPECT_GE(refilled, 10u);
+  EXPECT_LE(refilled, 30u);
+  limiter.setDetailRate(2, 1, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(limiter.takeDetails(2, 1, 1000), 0u) << "a rate of 0 stops the details";
+}
+
 TEST_P(QueueTest, ConcurrentWorkersNeverShareAJobOrOverspend) {  // one connection each
   for (int i = 0; i < 200; ++i) ASSERT_TRUE(queue_->enqueue(job("e" + std::to_string(i), i % 7)));
   std::mutex m;
@@ -281,6 +306,44 @@ TEST_P(QueueTest, AJobThatCannotStartFailsAndLeavesItsHistoryRow) {
   EXPECT_EQ(h.at(0, "reason").value_or(""), "scheduled");
   EXPECT_EQ(h.at(0, "sync_queue_id"), h.at(0, "job"));
   EXPECT_NE(h.at(0, "error_details").value_or("").find("no loaded plugin serves RunSignUp"), std::string::npos);
+}
+
+// A plugin that serves a race's events in one request (RunSignUp, ABI 1.2 per-race coalescing):
+// the engine plans the race as one unit (one request's calls, the nearest event's band) and its
+// events fall due together, so one run serves them; an event without a race keeps its own pace.
+TEST_P(QueueTest, ARacesEventsArePlannedAsOneUnitAndFallDueTogether) {
+  using engine::Seconds;
+  const engine::Instant now = engine::databaseNow(*store_);
+  const std::string start = engine::databaseText(now + Seconds(2 * 3600));
+  for (const char* e : {"A", "B", "C"})
+    store_->query(
+        "INSERT INTO events (timing_partner_id, provider_id, partner_provider_credential_id, provider_event_id, "
+        "provider_race_id, name, start_time, raw_json, content_hash) VALUES (1, 2, 1, $1, $2, $1, $3, '{}', $1)",
+        {std::string(e), std::string(e) == "C" ? store::SqlValue() : store::SqlValue("R1"), start});
+  // A was last due 61 s ago (due: its last 4 h are every minute), B and C 5 s ago.
+  for (const auto& [e, ago] : std::vector<std::pair<std::string, int>>{{"A", 61}, {"B", 5}, {"C", 5}}) {
+    auto j = job(e, 100);
+    j.scheduled_at = engine::databaseText(now - Seconds(ago));
+    ASSERT_TRUE(queue_->enqueue(j));
+  }
+  store_->query("UPDATE sync_queue SET status = 'completed'");
+  engine::EngineConfig config;
+  engine::Scheduler scheduler(*store_, config, {{"RunSignUp", {2, 1000, true}}});
+  engine::TickResult t = scheduler.tick();
+  EXPECT_EQ(t.participants, 2u) << "A is due, and B with it (its race); C is not";
+  std::set<std::string> pending;
+  for (const auto& r : store_->query("SELECT event_id FROM sync_queue WHERE status = 'pending' AND operation_type = "
+                                     "'participants'").rows)
+    pending.insert(r[0].value_or(""));
+  EXPECT_EQ(pending, (std::set<std::string>{"A", "B"}));
+  // The plan: three events in two units, the race priced at one request's two calls.
+  const engine::CredentialPlan& plan = scheduler.plans().at(1);
+  EXPECT_EQ(plan.every.size(), 3u);
+  EXPECT_EQ(plan.every.at("A"), plan.every.at("B"));
+  EXPECT_NE(plan.describe().find("3 events want"), std::string::npos) << plan.describe();
+  double calls_per_round = 0;
+  for (const engine::PlanBand& b : plan.plan.bands) calls_per_round += b.calls_per_sync;
+  EXPECT_DOUBLE_EQ(calls_per_round, 4) << "the race's request (2) and C's (2), not 2 per event";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, QueueTest, ::testing::Values(Backend::sqlite, Backend::postgresql),

@@ -11,3 +11,11 @@ ALTER TABLE participants ADD COLUMN detail_status TEXT NOT NULL DEFAULT 'complet
 CREATE INDEX participants_detail_backlog_idx ON participants (timing_partner_id, provider_id, provider_event_id)
   WHERE detail_status <> 'complete';
 ALTER TABLE sync_history ADD COLUMN detail_calls INTEGER;
+
+-- The allowance for registration details, per credential beside its rate limit: a token bucket
+-- (calls an hour, set by the leading engine from its plan; NULL: none yet) shared by the workers
+-- of every host (host/queue/rate_limiter.cpp).
+ALTER TABLE rate_limits ADD COLUMN detail_per_hour DOUBLE PRECISION;
+ALTER TABLE rate_limits ADD COLUMN detail_credit DOUBLE PRECISION NOT NULL DEFAULT 0;
+ALTER TABLE rate_limits ADD COLUMN detail_at DOUBLE PRECISION NOT NULL DEFAULT 0;
+ALTER TABLE rate_limits ADD COLUMN detail_taken DOUBLE PRECISION NOT NULL DEFAULT 0;
