@@ -1,5 +1,6 @@
 #include "engine/engine_config.h"
 
+#include <sstream>
 #include <stdexcept>
 
 #include "config/settings.h"
@@ -62,6 +63,18 @@ EngineConfig engineConfig(const std::map<std::string, std::string>& m) {
   with(m, "plan.far_every_max", [&](const std::string& v) { c.plan.far_every_max = positive(v); });
   with(m, "plan.every", [&](const std::string& v) { c.plan.every = positive(v); });
   with(m, "plan.slack", [&](const std::string& v) { c.plan.slack = parseDuration(v); });
+  with(m, "plan.start_lists_first", [&](const std::string& v) {
+    c.plan.start_lists_first.clear();
+    std::stringstream list(v);
+    for (std::string slug; std::getline(list, slug, ',');) {
+      slug.erase(0, slug.find_first_not_of(' '));
+      slug.erase(slug.find_last_not_of(' ') + 1);
+      if (slug.empty()) continue;
+      if (slug.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos)
+        throw std::invalid_argument("'" + slug + "' is not a provider slug (a-z, 0-9, _ and -)");
+      c.plan.start_lists_first.insert(slug);
+    }
+  });
   with(m, "coalesce.window", [&](const std::string& v) { c.coalesce_window = parseDuration(v); });
   with(m, "details.floor_share", [&](const std::string& v) { c.details_floor_share = number(v, 0, 1); });
   with(m, "details.max_per_run", [&](const std::string& v) { c.details_max_per_run = static_cast<size_t>(number(v, 0, 1e6)); });

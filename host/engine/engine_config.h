@@ -31,6 +31,10 @@
 //   plan.every                 60s              how often the plans are made again
 //   plan.slack                 30s              added to the plan's longest near-start interval
 //                                               (with two ticks) for the bound it reports
+//   plan.start_lists_first     haku             providers (slugs, comma-separated; "" for none) whose
+//                                               events in the tightest window without a start
+//                                               list go before every scheduled sync (Haku: its
+//                                               summary pass makes a list cheap, its budget is half)
 //   coalesce.window            30s              a coalesced run (ABI 1.2) takes along the jobs due
 //                                               this soon
 //   coalesce.max               20               events in one coalesced run at most (1: never coalesce)
@@ -47,6 +51,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "engine/schedule.h"
@@ -60,6 +65,7 @@ struct PlanConfig {
   Seconds far_every_max{6 * 3600};
   Seconds every{60};
   Seconds slack{30};
+  std::set<std::string> start_lists_first{"haku"};
 };
 
 struct EngineConfig {

@@ -164,6 +164,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
     if (plugin->calls_per_hour > 0) facts.calls_per_hour = plugin->calls_per_hour;
     const plugins::PluginCoalescing* c = plugin->coalescingOf("participants");
     facts.per_race = c && c->group == P88_COALESCE_RACE && config.coalesce_max > 1;
+    facts.start_list_first = config.plan.start_lists_first.count(plugin->slug) > 0;
     providers[plugin->name] = facts;
   }
   auto secrets = crypto::configuredSecretBox(settings.secret_key, settings.secret_key_file);

@@ -78,6 +78,12 @@ int priorityFor(const ScheduleConfig& c, std::optional<Instant> start, Instant n
   return static_cast<int>(std::clamp<long long>(1 + minutes, 1, 1000000));
 }
 
+int priorityFor(const ScheduleConfig& c, std::optional<Instant> start, Instant now, bool has_start_list) {
+  const Window* t = tightest(c);
+  if (!has_start_list && start && t && *start - now <= t->within) return 1;
+  return priorityFor(c, start, now);
+}
+
 const char* modeName(Mode m) {
   switch (m) {
     case Mode::full: return "full";

@@ -51,6 +51,10 @@ std::optional<Instant> nextDue(const ScheduleConfig& c, std::optional<Instant> s
 // event within the tightest window (2 + its minutes), so it never delays a known near start.
 constexpr int kManualPriority = 0;
 int priorityFor(const ScheduleConfig& c, std::optional<Instant> start, Instant now);
+// The same, for an event that may have no start list yet: never synced and inside the tightest
+// window (the seed's last 4 h), it gets 1, before every scheduled sync of an event whose list is
+// in: a start list missing on race morning is worse than one a minute old.
+int priorityFor(const ScheduleConfig& c, std::optional<Instant> start, Instant now, bool has_start_list);
 
 enum class Mode { full, incremental, reconcile };
 const char* modeName(Mode m);

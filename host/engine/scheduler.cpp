@@ -145,9 +145,10 @@ void Scheduler::replan(Instant now, TickResult& out) {
     unit.ids.push_back(id);
     if (!start) unit.unknown_start = true;
     else if (!unit.start || *start < *unit.start) unit.start = start;
-    // A race's request costs at least one call per stream, and what its costliest event's did
-    // (an estimate: a coalesced run's calls are shared among its events in sync_history).
-    if (c != event_cost.end()) unit.cost = std::max(unit.cost, c->second);
+    // A coalesced run's calls are shared among its events in sync_history, so a race's request
+    // costs what its events' shares add up to (more when they last ran one by one: an estimate
+    // on the safe side until they run together).
+    if (c != event_cost.end()) unit.cost = std::max(unit.cost, 0.0) + c->second;
   }
   for (auto& [id, p] : by_credential)
     for (const Unit& unit : p.units)
@@ -163,9 +164,11 @@ void Scheduler::replan(Instant now, TickResult& out) {
         ++n;
       }
     const double fallback = n ? known / static_cast<double>(n) : providers_.at(p.plan.provider).calls_per_sync;
+    const ProviderFacts& facts = providers_.at(p.plan.provider);
     for (PlannedEvent& e : p.input.events) {
       if (e.calls_per_sync < 0) e.calls_per_sync = fallback;
-      if (e.events > 1) e.calls_per_sync = std::max(e.calls_per_sync, providers_.at(p.plan.provider).calls_per_sync);
+      // A race's request, of one event or several, costs at least one call per stream.
+      if (facts.per_race) e.calls_per_sync = std::max(e.calls_per_sync, facts.calls_per_sync);
     }
     p.plan.plan = planBudget(config_.schedule, p.input, now);
     for (size_t i = 0; i < p.units.size(); ++i)
@@ -245,6 +248,7 @@ TickResult Scheduler::tick() {
     Seconds every{0};
     Instant due;
     std::string race;  // "credential|race" for a per-race plugin's event, else ""
+    bool start_list_first = false;
   };
   std::vector<Due> due_events;
   std::map<std::string, Instant> race_due;
@@ -261,12 +265,16 @@ TickResult Scheduler::tick() {
           e != plan->second.every.end() && every)
         every = e->second.count() > 0 ? std::optional<Seconds>(std::max(e->second, *every)) : std::nullopt;
     if (!every) continue;
-    Due d{i, start, last, *every, last ? std::max(now, *last + *every) : now, ""};
+    Due d{i, start, last, *every, last ? std::max(now, *last + *every) : now, "", facts->second.start_list_first};
     const auto race = events.at(i, "provider_race_id");
     if (facts->second.per_race && race && !race->empty()) {
       d.race = events.at(i, "credential_id").value_or("") + "|" + *race;
-      auto [it, fresh] = race_due.emplace(d.race, d.due);
-      if (!fresh) it->second = std::min(it->second, d.due);
+      // Only events synced before set the race's time: one never synced runs on its own (a full
+      // read) and must not pull its race-mates to every tick.
+      if (last) {
+        auto [it, fresh] = race_due.emplace(d.race, d.due);
+        if (!fresh) it->second = std::min(it->second, d.due);
+      }
     }
     due_events.push_back(d);
   }
@@ -275,7 +283,11 @@ TickResult Scheduler::tick() {
     const auto& start = d.start;
     const auto& last = d.last;
     const Seconds every = d.every;
-    const Instant due = d.race.empty() ? d.due : race_due.at(d.race);
+    // A race's events fall due with its first one, so they run as one request; an event is
+    // pulled forward by at most half its interval, never to more syncs than its plan gives.
+    Instant due = d.due;
+    if (auto r = race_due.find(d.race); last && r != race_due.end())
+      due = std::min(due, std::max(r->second, *last + every / 2));
     if (due > now) {
       ahead(due);
       continue;
@@ -288,9 +300,9 @@ TickResult Scheduler::tick() {
     j.credential_id = std::stoll(events.at(i, "credential_id").value());
     j.event_id = events.at(i, "provider_event_id");
     j.operation = "participants";
-    j.sync_mode = modeName(chooseMode(config_.schedule, events.at(i, "cursors").value_or("0") != "0",
-                                      instantFromDatabase(events.at(i, "last_full")), start, now));
-    j.priority = priorityFor(config_.schedule, start, now);
+    const bool has_cursor = events.at(i, "cursors").value_or("0") != "0";
+    j.sync_mode = modeName(chooseMode(config_.schedule, has_cursor, instantFromDatabase(events.at(i, "last_full")), start, now));
+    j.priority = priorityFor(config_.schedule, start, now, has_cursor || !d.start_list_first);
     j.scheduled_at = databaseText(std::min(at, now));
     j.max_retries = config_.retry.max_retries;
     out.participants += queue.enqueue(j) ? 1 : 0;

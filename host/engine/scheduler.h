@@ -40,6 +40,9 @@ struct ProviderFacts {
   // The plugin coalesces a race's events into one request (ABI 1.2, P88_COALESCE_RACE): the
   // plan prices and paces a race as one unit, and its events fall due together.
   bool per_race = false;
+  // plan.start_lists_first names the provider: its in-window events without a start list go
+  // before every scheduled sync (schedule.h, priorityFor).
+  bool start_list_first = false;
 };
 
 // A credential's plan (engine/budget_plan.h), as the engine made it last.

@@ -100,7 +100,8 @@ void RateLimiter::setDetailRate(int64_t provider_id, int64_t credential_id, doub
   const store::Dialect d = store_.dialect();
   const std::string rate = real("$3");
   const std::string cap = rate + " * " + std::to_string(kDetailHorizon) + " / 3600.0";
-  store_.query("UPDATE rate_limits SET detail_credit = CASE WHEN detail_per_hour IS NULL THEN " + cap + " ELSE " +
+  // A first rate starts an empty bucket: the first minutes of a service belong to start lists.
+  store_.query("UPDATE rate_limits SET detail_credit = CASE WHEN detail_per_hour IS NULL THEN 0 ELSE " +
                    least(d, cap, detailCredit(d)) + " END, detail_per_hour = " + rate + ", detail_at = " +
                    epochNow(d) + " WHERE provider_id = $1 AND partner_provider_credential_id = $2",
                {std::to_string(provider_id), std::to_string(credential_id), std::to_string(std::max(calls_per_hour, 0.0))});

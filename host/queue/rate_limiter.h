@@ -42,7 +42,7 @@ class RateLimiter {
   std::vector<int64_t> exhausted(int64_t provider_id, const Budget& budget);
 
   // The calls an hour the credential may spend on registration details; the bucket holds at
-  // most kDetailHorizon seconds of it and starts full the first time a rate is set.
+  // most kDetailHorizon seconds of it and starts empty the first time a rate is set.
   void setDetailRate(int64_t provider_id, int64_t credential_id, double calls_per_hour);
   // Takes up to `wanted` detail calls; returns how many were taken (0 until a rate is set).
   size_t takeDetails(int64_t provider_id, int64_t credential_id, size_t wanted);

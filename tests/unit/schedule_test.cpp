@@ -56,6 +56,17 @@ TEST(Schedule, NextDue) {
   EXPECT_EQ(nextDue(c, kNow - hours(2), kNow - minutes(5), kNow), std::nullopt);  // over
 }
 
+TEST(Schedule, AnEventWithoutAStartListInItsLast4HoursGoesFirst) {
+  const ScheduleConfig c;
+  EXPECT_EQ(priorityFor(c, kNow + hours(3), kNow, false), 1) << "no start list yet, 3 h to go";
+  EXPECT_EQ(priorityFor(c, kNow + hours(3), kNow, true), priorityFor(c, kNow + hours(3), kNow));
+  EXPECT_LT(priorityFor(c, kNow + hours(3), kNow, false), priorityFor(c, kNow + minutes(5), kNow, true));
+  EXPECT_EQ(priorityFor(c, kNow + hours(30), kNow, false), priorityFor(c, kNow + hours(30), kNow))
+      << "further out a first sync waits its turn";
+  EXPECT_EQ(priorityFor(c, std::nullopt, kNow, false), priorityFor(c, std::nullopt, kNow));
+  EXPECT_LT(kManualPriority, priorityFor(c, kNow + hours(3), kNow, false));
+}
+
 TEST(Schedule, NearerStartsFirstManualAboveAll) {
   EXPECT_LT(priorityFor(ScheduleConfig{}, kNow + minutes(10), kNow), priorityFor(ScheduleConfig{}, kNow + hours(3), kNow));
   EXPECT_LT(priorityFor(ScheduleConfig{}, kNow + hours(3), kNow), priorityFor(ScheduleConfig{}, kNow + hours(30), kNow));

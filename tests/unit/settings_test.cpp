@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "config/settings.h"
+#include "engine/engine_config.h"
 
 namespace p88::config {
 namespace {
@@ -96,6 +99,20 @@ TEST(Settings, DescribingTheDatabaseNeverShowsThePassword) {
   Settings s = resolveSettings({{{"db.host", "db.example"}, {"db.port", "5433"}, {"db.name", "p88"},
                                  {"db.user", "p88"}, {"db.password", "hunter22"}}});
   EXPECT_EQ(s.database.describe(), "PostgreSQL database p88 on db.example:5433 as p88");
+}
+
+TEST(EngineSettings, StartListsFirstIsAListOfProviderSlugs) {
+  EXPECT_EQ(engine::engineConfig({}).plan.start_lists_first, (std::set<std::string>{"haku"}));
+  EXPECT_EQ(engine::engineConfig({{"plan.start_lists_first", "haku, runsignup"}}).plan.start_lists_first,
+            (std::set<std::string>{"haku", "runsignup"}));
+  EXPECT_TRUE(engine::engineConfig({{"plan.start_lists_first", ""}}).plan.start_lists_first.empty());
+  try {
+    engine::engineConfig({{"plan.start_lists_first", "Haku!"}});
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "plan.start_lists_first: 'Haku!' is not a provider slug (a-z, 0-9, _ and -) (got 'Haku!')");
+  }
 }
 
 }  // namespace
