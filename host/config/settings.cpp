@@ -55,18 +55,6 @@ int integerIn(const std::string& key, const std::string& value, int lo, int hi) 
   return n;
 }
 
-std::vector<std::string> splitList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t end = s.find_first_of(":,", start);
-    if (end == std::string::npos) end = s.size();
-    std::string item = s.substr(start, end - start);
-    if (!item.empty()) out.push_back(item);
-    start = end + 1;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -177,6 +165,19 @@ Settings resolveSettings(const std::vector<Properties>& layers) {
   if (auto v = get("secrets.key_file")) s.secret_key_file = *v;
   if (auto v = get("secrets.key")) s.secret_key = *v;
   return s;
+}
+
+std::vector<std::string> splitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find_first_of(":,", start);
+    if (end == std::string::npos) end = s.size();
+    std::string item = s.substr(start, end - start);
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
 }
 
 }  // namespace p88::config

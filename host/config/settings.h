@@ -50,4 +50,7 @@ Properties readPropertiesFile(const std::string& path);
 // db.sqlite.path means SQLite. A later layer's choice wins; with no choice at all, SQLite. Throws ConfigError naming the key and the bad value.
 Settings resolveSettings(const std::vector<Properties>& layers);
 
+// A list value: items separated by ':' or ',' ("/a:/b,/c"), empty items dropped.
+std::vector<std::string> splitList(const std::string& s);
+
 }  // namespace p88::config

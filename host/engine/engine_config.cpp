@@ -1,6 +1,5 @@
 #include "engine/engine_config.h"
 
-#include <sstream>
 #include <stdexcept>
 
 #include "config/settings.h"
@@ -65,8 +64,7 @@ EngineConfig engineConfig(const std::map<std::string, std::string>& m) {
   with(m, "plan.slack", [&](const std::string& v) { c.plan.slack = parseDuration(v); });
   with(m, "plan.start_lists_first", [&](const std::string& v) {
     c.plan.start_lists_first.clear();
-    std::stringstream list(v);
-    for (std::string slug; std::getline(list, slug, ',');) {
+    for (std::string slug : config::splitList(v)) {
       slug.erase(0, slug.find_first_not_of(' '));
       slug.erase(slug.find_last_not_of(' ') + 1);
       if (slug.empty()) continue;
