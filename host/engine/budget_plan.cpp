@@ -113,7 +113,9 @@ BudgetPlan planBudget(const ScheduleConfig& schedule, const BudgetInput& in, Ins
   }
   plan.budget_per_hour = in.calls_per_hour;
   plan.usable_per_hour = in.calls_per_hour * std::clamp(in.usable_share, 0.01, 1.0);
-  const double fixed = std::max(in.fixed_calls_per_hour, 0.0);
+  plan.first_reads_per_hour = std::max(in.first_reads_per_hour, 0.0);
+  const double headroom = plan.budget_per_hour - plan.usable_per_hour;
+  const double fixed = std::max(in.fixed_calls_per_hour, 0.0) + std::max(plan.first_reads_per_hour - headroom, 0.0);
   std::vector<PlanBand>& bands = plan.bands;
   plan.demand_per_hour = total(bands, fixed);
   plan.over_budget = plan.demand_per_hour > plan.usable_per_hour;
@@ -174,6 +176,7 @@ std::string BudgetPlan::describe() const {
     if (b.every != b.seed_every) cadences += " (seed " + humanDuration(b.seed_every) + ")";
   }
   if (!cadences.empty()) s += "; " + cadences;
+  if (first_reads_per_hour > 0) s += "; first reads at " + calls(first_reads_per_hour) + " calls/h";
   return s;
 }
 

@@ -34,6 +34,10 @@ struct BudgetInput {
   double calls_per_hour = 1000;      // the credential's budget
   double usable_share = 0.85;        // the share the plan may spend (the rest: retries, first full reads)
   double fixed_calls_per_hour = 0;   // spent whatever the plan says (discovery)
+  // First reads being loaded at this pace (the scheduler enqueues them so): paid from the share
+  // the plan leaves unspent first, beyond it from the plan's, stretching the cadences as any
+  // fixed cost does.
+  double first_reads_per_hour = 0;
   Seconds near_start{3600};          // these events keep the seed's cadence longest
   Seconds far_every_max{6 * 3600};   // the farthest band stretches no further than this
   std::vector<PlannedEvent> events;
@@ -53,6 +57,7 @@ struct BudgetPlan {
   double budget_per_hour = 0, usable_per_hour = 0;
   double demand_per_hour = 0;   // at the seed's cadence, fixed calls included
   double planned_per_hour = 0;  // at the planned cadence, fixed calls included
+  double first_reads_per_hour = 0;  // the first reads' pace (BudgetInput), part of both above
   bool over_budget = false;     // demand_per_hour > usable_per_hour
   std::vector<PlanBand> bands;  // nearest first
   std::vector<Seconds> every;   // per input event (same order); 0 for an event no longer synced

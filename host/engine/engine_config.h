@@ -35,6 +35,13 @@
 //                                               events in the tightest window without a start
 //                                               list go before every scheduled sync (Haku: its
 //                                               summary pass makes a list cheap, its budget is half)
+//   plan.first_reads_share     0.6              while events in the tightest window (beyond
+//                                               plan.near_start) have no first read, up to this
+//                                               share of the usable budget is set aside for them
+//                                               (taken from the plan's headroom first) and their
+//                                               first reads are enqueued at that pace, so the
+//                                               near-start syncs go on between them (0: no pacing)
+//   plan.first_reads_within    4m               ... what they would take to spend in this long
 //   coalesce.window            30s              a coalesced run (ABI 1.2) takes along the jobs due
 //                                               this soon
 //   coalesce.max               20               events in one coalesced run at most (1: never coalesce)
@@ -66,6 +73,8 @@ struct PlanConfig {
   Seconds every{60};
   Seconds slack{30};
   std::set<std::string> start_lists_first{"haku"};
+  double first_reads_share = 0.6;
+  Seconds first_reads_within{240};
 };
 
 struct EngineConfig {

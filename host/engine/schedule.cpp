@@ -84,6 +84,11 @@ int priorityFor(const ScheduleConfig& c, std::optional<Instant> start, Instant n
   return priorityFor(c, start, now);
 }
 
+bool pacedFirstRead(const ScheduleConfig& c, Seconds near_start, std::optional<Instant> start, Instant now) {
+  const Window* t = tightest(c);
+  return start && t && *start - now > near_start && *start - now <= t->within;
+}
+
 const char* modeName(Mode m) {
   switch (m) {
     case Mode::full: return "full";

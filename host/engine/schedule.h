@@ -56,6 +56,11 @@ int priorityFor(const ScheduleConfig& c, std::optional<Instant> start, Instant n
 // in: a start list missing on race morning is worse than one a minute old.
 int priorityFor(const ScheduleConfig& c, std::optional<Instant> start, Instant now, bool has_start_list);
 
+// Whether a first read of an event starting at `start` is paced (plan.first_reads_share): inside
+// the tightest window (the seed's last 4 h) but further than `near_start` from its start. Nearer
+// ones, and those without a start time, are read at once.
+bool pacedFirstRead(const ScheduleConfig& c, Seconds near_start, std::optional<Instant> start, Instant now);
+
 enum class Mode { full, incremental, reconcile };
 const char* modeName(Mode m);
 // Full without a cursor; a reconciling full read when the last full read is older than

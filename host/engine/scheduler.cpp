@@ -1,7 +1,9 @@
 #include "engine/scheduler.h"
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <set>
 
 #include "queue/job_queue.h"
 #include "store/store.h"
@@ -72,26 +74,34 @@ void Scheduler::replan(Instant now, TickResult& out) {
   planned_at_ = now;
   auto events = store_.query(
       "SELECT e.partner_provider_credential_id AS credential_id, e.provider_id, e.provider_event_id, "
-      "e.provider_race_id, e.start_time, p.name, p.rate_limit_per_hour FROM events e JOIN partner_provider_credentials c ON c.partner_provider_credential_id = "
-      "e.partner_provider_credential_id AND c.active JOIN providers p ON p.provider_id = e.provider_id "
-      "WHERE e.start_time IS NULL OR e.start_time >= $1",
+      "e.provider_race_id, e.start_time, p.name, p.rate_limit_per_hour, "
+      "(SELECT COUNT(*) FROM sync_cursors s WHERE s.partner_provider_credential_id = e.partner_provider_credential_id "
+      "AND s.provider_event_id = e.provider_event_id) AS cursors FROM events e JOIN partner_provider_credentials c ON "
+      "c.partner_provider_credential_id = e.partner_provider_credential_id AND c.active JOIN providers p ON "
+      "p.provider_id = e.provider_id WHERE e.start_time IS NULL OR e.start_time >= $1",
       {databaseText(now - config_.schedule.until_after_start)});
   auto costs = store_.query(
-      "SELECT credential_id, event_id, operation_type, AVG(api_calls) AS calls FROM (SELECT "
-      "partner_provider_credential_id AS credential_id, event_id, operation_type, "
+      "SELECT credential_id, event_id, operation_type, sync_mode, AVG(api_calls) AS calls FROM (SELECT "
+      "partner_provider_credential_id AS credential_id, event_id, operation_type, sync_mode, "
       "api_calls - COALESCE(detail_calls, 0) AS api_calls, ROW_NUMBER() OVER "
-      "(PARTITION BY partner_provider_credential_id, operation_type, COALESCE(event_id, '') ORDER BY sync_history_id "
-      "DESC) AS rn FROM sync_history WHERE status <> 'failed' AND api_calls IS NOT NULL AND sync_time >= $1 AND "
-      "(operation_type = 'events' OR sync_mode = 'incremental')) h WHERE rn <= 5 "
-      "GROUP BY credential_id, event_id, operation_type",
+      "(PARTITION BY partner_provider_credential_id, operation_type, sync_mode, COALESCE(event_id, '') ORDER BY "
+      "sync_history_id DESC) AS rn FROM sync_history WHERE status <> 'failed' AND api_calls IS NOT NULL AND "
+      "sync_time >= $1 AND (operation_type = 'events' OR sync_mode IN ('incremental', 'full'))) h WHERE rn <= 5 "
+      "GROUP BY credential_id, event_id, operation_type, sync_mode",
       {databaseText(now - Seconds(24 * 3600))});
   std::map<std::pair<std::string, std::string>, double> event_cost;  // (credential, event)
   std::map<std::string, double> discovery_cost;
+  std::map<std::string, std::pair<double, size_t>> full_cost;  // by credential: an event's full read, summed and counted
   for (size_t i = 0; i < costs.rows.size(); ++i) {
     const std::string cred = costs.at(i, "credential_id").value_or("");
     const double calls = numberOr(costs.at(i, "calls"), 0);
     if (costs.at(i, "operation_type") == std::optional<std::string>("events")) discovery_cost[cred] = calls;
-    else event_cost[{cred, costs.at(i, "event_id").value_or("")}] = calls;
+    else if (costs.at(i, "sync_mode") == std::optional<std::string>("full")) {
+      full_cost[cred].first += calls;
+      ++full_cost[cred].second;
+    } else {
+      event_cost[{cred, costs.at(i, "event_id").value_or("")}] = calls;
+    }
   }
 
   // A unit of the plan: an event, or (a plugin that coalesces per race) a race's events, priced
@@ -101,6 +111,7 @@ void Scheduler::replan(Instant now, TickResult& out) {
     std::optional<Instant> start;  // the earliest of its events'
     bool unknown_start = false;
     double cost = -1;              // -1: no history
+    bool unread = false;           // an event of it has no cursor yet: its first read is to come
   };
   struct Pending {
     CredentialPlan plan;
@@ -145,6 +156,7 @@ void Scheduler::replan(Instant now, TickResult& out) {
     unit.ids.push_back(id);
     if (!start) unit.unknown_start = true;
     else if (!unit.start || *start < *unit.start) unit.start = start;
+    if (events.at(i, "cursors").value_or("0") == "0") unit.unread = true;
     // A coalesced run's calls are shared among its events in sync_history, so a race's request
     // costs what its events' shares add up to (more when they last ran one by one: an estimate
     // on the safe side until they run together).
@@ -169,6 +181,32 @@ void Scheduler::replan(Instant now, TickResult& out) {
       if (e.calls_per_sync < 0) e.calls_per_sync = fallback;
       // A race's request, of one event or several, costs at least one call per stream.
       if (facts.per_race) e.calls_per_sync = std::max(e.calls_per_sync, facts.calls_per_sync);
+    }
+    // The first reads to come of units inside the tightest window beyond near_start are paced:
+    // at the rate that would make them in plan.first_reads_within, at most first_reads_share of
+    // the usable budget; a full read costs what the credential's last ones did per event, or one
+    // call more than an incremental one (it pages to the end).
+    const auto full = full_cost.find(std::to_string(id));
+    const double per_event_full = full != full_cost.end() && full->second.second
+                                      ? full->second.first / static_cast<double>(full->second.second)
+                                      : -1;
+    double first_calls = 0;
+    for (size_t i = 0; i < p.units.size(); ++i) {
+      const Unit& unit = p.units[i];
+      if (!unit.unread || unit.unknown_start || !pacedFirstRead(config_.schedule, config_.plan.near_start, unit.start, now))
+        continue;
+      const double incremental = p.input.events[i].calls_per_sync;
+      first_calls += per_event_full >= 0 ? std::max(per_event_full * static_cast<double>(unit.ids.size()), 1.0)
+                                         : incremental + 1;
+      ++p.plan.first_reads_pending;
+    }
+    if (p.plan.first_reads_pending > 0 && config_.plan.first_reads_share > 0) {
+      const double usable = p.input.calls_per_hour * p.input.usable_share;
+      p.plan.first_reads_per_hour =
+          std::min(config_.plan.first_reads_share * usable,
+                   first_calls * 3600.0 / static_cast<double>(std::max<long long>(config_.plan.first_reads_within.count(), 1)));
+      p.plan.first_read_cost = first_calls / static_cast<double>(p.plan.first_reads_pending);
+      p.input.first_reads_per_hour = p.plan.first_reads_per_hour;
     }
     p.plan.plan = planBudget(config_.schedule, p.input, now);
     for (size_t i = 0; i < p.units.size(); ++i)
@@ -238,7 +276,7 @@ TickResult Scheduler::tick() {
       "AND s.provider_event_id = e.provider_event_id) AS cursors "
       "FROM events e JOIN partner_provider_credentials c ON c.partner_provider_credential_id = "
       "e.partner_provider_credential_id AND c.active JOIN providers p ON p.provider_id = e.provider_id "
-      "WHERE e.start_time IS NULL OR e.start_time >= $1",
+      "WHERE e.start_time IS NULL OR e.start_time >= $1 ORDER BY e.start_time, e.provider_event_id",
       {databaseText(now - config_.schedule.until_after_start)});
   // Each event's interval and due time; a race synced as one request (ProviderFacts::per_race)
   // falls due as one: when its first event does, so the worker coalesces them.
@@ -278,6 +316,7 @@ TickResult Scheduler::tick() {
     }
     due_events.push_back(d);
   }
+  std::set<std::string> races_read_first;  // "credential|race": its paced first read enqueued this tick
   for (const Due& d : due_events) {
     const size_t i = d.row;
     const auto& start = d.start;
@@ -292,6 +331,20 @@ TickResult Scheduler::tick() {
       ahead(due);
       continue;
     }
+    // A paced first read (plan.first_reads_share) waits for its turn; a race's events go together.
+    const bool has_cursor = events.at(i, "cursors").value_or("0") != "0";
+    const int64_t credential = std::stoll(events.at(i, "credential_id").value_or("0"));
+    const CredentialPlan* plan = nullptr;
+    if (auto p = plans_.find(credential); p != plans_.end()) plan = &p->second;
+    const bool paced = !has_cursor && plan && plan->first_reads_per_hour > 0 &&
+                       pacedFirstRead(config_.schedule, config_.plan.near_start, start, now) &&
+                       !(d.race.size() && races_read_first.count(d.race));
+    if (paced) {
+      if (auto next = first_read_next_.find(credential); next != first_read_next_.end() && next->second > now) {
+        ahead(next->second);
+        continue;
+      }
+    }
     // The exact grid point when the last run is recent; now when it is long overdue.
     const Instant at = last && *last + every >= now - config_.tick * 2 ? *last + every : now;
     queue::NewJob j;
@@ -300,12 +353,17 @@ TickResult Scheduler::tick() {
     j.credential_id = std::stoll(events.at(i, "credential_id").value());
     j.event_id = events.at(i, "provider_event_id");
     j.operation = "participants";
-    const bool has_cursor = events.at(i, "cursors").value_or("0") != "0";
     j.sync_mode = modeName(chooseMode(config_.schedule, has_cursor, instantFromDatabase(events.at(i, "last_full")), start, now));
     j.priority = priorityFor(config_.schedule, start, now, has_cursor || !d.start_list_first);
     j.scheduled_at = databaseText(std::min(at, now));
     j.max_retries = config_.retry.max_retries;
-    out.participants += queue.enqueue(j) ? 1 : 0;
+    const bool enqueued = queue.enqueue(j);
+    out.participants += enqueued ? 1 : 0;
+    if (paced && enqueued) {
+      first_read_next_[credential] =
+          now + Seconds(static_cast<long long>(std::ceil(plan->first_read_cost * 3600.0 / plan->first_reads_per_hour)));
+      if (!d.race.empty()) races_read_first.insert(d.race);
+    }
   }
   return out;
 }

@@ -53,6 +53,11 @@ struct CredentialPlan {
   BudgetPlan plan;
   std::map<std::string, Seconds> every;  // by provider_event_id
   Seconds bound{0};  // the longest an event in its last 4 h should wait between syncs
+  // The pace of the first reads still to make of events inside the tightest window beyond
+  // plan.near_start (0: none, or not paced), and what one of them is expected to cost.
+  double first_reads_per_hour = 0;
+  double first_read_cost = 0;
+  size_t first_reads_pending = 0;  // plan units (events, or races read as one)
   std::string describe() const;  // "credential 1 RunSignUp: 30 events want ..."
   // Calls an hour the plan leaves unspent of the usable share (registration details take them).
   double spareCallsPerHour() const;
@@ -74,6 +79,7 @@ class Scheduler {
   std::map<std::string, ProviderFacts> providers_;
   std::map<int64_t, CredentialPlan> plans_;
   std::optional<Instant> planned_at_;
+  std::map<int64_t, Instant> first_read_next_;  // by credential: when the next paced first read may go
 };
 
 // The database's now, UTC.

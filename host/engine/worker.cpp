@@ -226,16 +226,21 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
       return failed_before_start(P88_ERR_NOT_FOUND, "event " + *job->event_id + " is not known (run discovery)");
     op.event = events.front();
   }
-  // Coalescing (ABI 1.2): the other pending incremental jobs of the credential whose events the
-  // plugin can serve in the same requests (a race's, or the account's) and that are due within
-  // coalesce.window come along, each completed with its own sync_history row.
+  // Coalescing (ABI 1.2): the other pending jobs of the credential in the same mode whose events
+  // the plugin can serve in the same requests (a race's, or the account's) and that are due
+  // within coalesce.window come along, each completed with its own sync_history row. Incremental
+  // jobs, and full first reads where every coalesced stream of the plugin allows them.
   std::vector<queue::Job> companions;
-  if (op.event && job->sync_mode == "incremental" && shared_.config.coalesce_max > 1) {
+  const bool full_read = job->sync_mode == "full";
+  if (op.event && (job->sync_mode == "incremental" || full_read) && shared_.config.coalesce_max > 1) {
     uint32_t group = 0, most = static_cast<uint32_t>(shared_.config.coalesce_max);
+    bool every_stream_can = true;  // a full read: only if every coalesced stream reads several in full
     for (const auto& c : plugin->coalescing) {
       group = std::max(group, c.group);
       if (c.max_events > 0) most = std::min(most, c.max_events);
+      if (full_read && !(c.modes & P88_MODE_FULL)) every_stream_can = false;
     }
+    if (!every_stream_can) group = 0;
     if (group != 0 && most > 1) {
       try {
         const bool by_race = group == P88_COALESCE_RACE;

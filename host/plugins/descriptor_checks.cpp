@@ -71,7 +71,7 @@ std::optional<std::string> checkDescriptor(const p88_plugin_descriptor* d) {
     for (uint32_t i = 0; i < d->coalescing_count; ++i) {
       const p88_coalescing* c = d->coalescing[i];
       const std::string where = "coalescing " + n(i);
-      if (c == nullptr || c->struct_size < sizeof(p88_coalescing))
+      if (c == nullptr || c->struct_size < P88_COALESCING_MIN_SIZE)
         return where + ": NULL or struct_size too small";
       const p88_stream_info* stream = nullptr;
       for (uint32_t j = 0; j < d->stream_count; ++j)
@@ -81,6 +81,11 @@ std::optional<std::string> checkDescriptor(const p88_plugin_descriptor* d) {
         return where + " (" + c->stream + "): only incremental event-scoped streams can be coalesced";
       if (c->group != P88_COALESCE_RACE && c->group != P88_COALESCE_ACCOUNT)
         return where + " (" + c->stream + "): group is " + n(c->group) + ", expected 1 (race) or 2 (account)";
+      const uint32_t modes = coalescingModes(*c);
+      if ((modes & ~(P88_MODE_FULL | P88_MODE_INCREMENTAL)) != 0 || !(modes & P88_MODE_INCREMENTAL))
+        return where + " (" + c->stream + "): modes is " + n(modes) + ", expected incremental, or full and incremental";
+      if ((modes & P88_MODE_FULL) && !(stream->modes & P88_MODE_FULL))
+        return where + " (" + c->stream + "): coalesces full reads of a stream without full reads";
     }
   }
   if (d->sync == nullptr) return "required function sync is NULL";

@@ -100,8 +100,8 @@ void copyDescriptor(const p88_plugin_descriptor* d, PluginEntry& e) {
   if (d->struct_size >= offsetof(p88_plugin_descriptor, coalescing_count) + sizeof(uint32_t) && d->coalescing &&
       d->coalescing_count < 64)
     for (uint32_t i = 0; i < d->coalescing_count; ++i)
-      if (const p88_coalescing* c = d->coalescing[i]; c && c->struct_size >= sizeof(p88_coalescing))
-        e.coalescing.push_back({str(c->stream), c->group, c->max_events});
+      if (const p88_coalescing* c = d->coalescing[i]; c && c->struct_size >= P88_COALESCING_MIN_SIZE)
+        e.coalescing.push_back({str(c->stream), c->group, c->max_events, coalescingModes(*c)});
 }
 
 }  // namespace
@@ -226,6 +226,7 @@ std::string describeStreams(const std::vector<PluginStream>& streams, const std:
       if (c.stream == s.name) {
         out += std::string(",coalesced per ") + (c.group == P88_COALESCE_RACE ? "race" : "account");
         if (c.max_events) out += " up to " + std::to_string(c.max_events);
+        if (c.modes & P88_MODE_FULL) out += ", full reads too";
       }
     out += ']';
   }

@@ -23,6 +23,7 @@ struct PluginCoalescing {
   std::string stream;
   uint32_t group = 0;       // P88_COALESCE_*
   uint32_t max_events = 0;  // 0: no limit of the plugin's
+  uint32_t modes = P88_MODE_INCREMENTAL;  // P88_MODE_* whose runs may be coalesced
 };
 
 struct PluginEntry {

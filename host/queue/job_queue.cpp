@@ -171,7 +171,7 @@ std::vector<Job> JobQueue::claimCompanions(const Job& lead, const std::string& w
   const Dialect d = store_.dialect();
   std::vector<store::SqlValue> params = {worker, std::to_string(lease_seconds), std::to_string(within_seconds),
                                          std::to_string(lead.credential_id), lead.operation,
-                                         std::to_string(lead.id)};
+                                         std::to_string(lead.id), lead.sync_mode};
   std::string in;
   for (const auto& e : event_ids) {
     params.push_back(e);
@@ -180,7 +180,7 @@ std::vector<Job> JobQueue::claimCompanions(const Job& lead, const std::string& w
   const std::string soon = d == Dialect::postgresql
                                ? "(now() + make_interval(secs => $3::double precision))"
                                : "strftime('%Y-%m-%d %H:%M:%f', 'now', '+' || $3 || ' seconds')";
-  const std::string pick = "status = 'pending' AND sync_mode = 'incremental' AND scheduled_time <= " + soon +
+  const std::string pick = "status = 'pending' AND sync_mode = $7 AND scheduled_time <= " + soon +
                            " AND partner_provider_credential_id = $4 AND operation_type = $5 AND sync_queue_id <> $6 "
                            "AND event_id IN (" + in + ") ORDER BY priority, scheduled_time, sync_queue_id LIMIT " +
                            std::to_string(limit);

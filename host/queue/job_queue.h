@@ -71,7 +71,7 @@ class JobQueue {
   std::optional<Job> claim(const std::string& worker, int lease_seconds,
                            const std::vector<int64_t>& skip_credentials = {});
   // For a coalesced run led by `lead` (held by `worker`): claims up to `limit` more pending
-  // incremental jobs of its credential and operation whose events are among `event_ids` and that
+  // jobs of its credential, operation and sync mode whose events are among `event_ids` and that
   // are due within `within_seconds`, most urgent first, leased like the lead.
   std::vector<Job> claimCompanions(const Job& lead, const std::string& worker, int lease_seconds,
                                    const std::vector<std::string>& event_ids, int within_seconds, size_t limit);

@@ -344,8 +344,9 @@ int32_t hostEmitParticipant(p88_job* job, const p88_participant_record* r) {
                  std::string(r->status ? "names" : "status and names") +
                      ": none at all; stored, but the provider's fields may have changed");
   // Returned by the provider, even if refused below: not vanished.
-  if (job->env->seen && p.provider_event_id == job->run->provider_event_id && !p.provider_participant_id.empty())
-    job->env->seen->insert(p.provider_participant_id);
+  if (job->env->seen && !p.provider_participant_id.empty() &&
+      (p.provider_event_id == job->run->provider_event_id || job->event_batches.count(p.provider_event_id)))
+    (*job->env->seen)[p.provider_event_id].insert(p.provider_participant_id);
   if (job->coalesced()) {  // each event's records go to its own batch
     auto batch = job->event_batches.find(p.provider_event_id);
     if (batch == job->event_batches.end())

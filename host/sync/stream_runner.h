@@ -94,8 +94,9 @@ struct JobEnvironment {
   std::string deadline_setting;          // what set it, for the error ("worker.job_deadline = 3600 s")
   // A stream run that asks for more pages than this is stopped (sync.max_pages).
   size_t max_requests = 10000;
-  // When set: the ids of the participants the run's event returned (runOperation's full reads).
-  std::unordered_set<std::string>* seen = nullptr;
+  // When set: the ids of the participants each event of the run returned (full reads, which
+  // reconcile what is stored against them), by provider_event_id.
+  std::map<std::string, std::unordered_set<std::string>>* seen = nullptr;
   // How many of `wanted` pending registration details this run may fetch now (ABI 1.2
   // pending_details; the engine's spare budget, engine/detail_budget.h). Unset: all of them.
   std::function<size_t(size_t wanted)> detail_allowance;

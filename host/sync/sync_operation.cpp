@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "logging/logging.h"
+#include "plugins/descriptor_checks.h"
 #include "store/store.h"
 #include "sync/sync_catalog.h"
 
@@ -101,8 +102,8 @@ int32_t statusFromName(const std::string& name) {
 // After a full read that completed: the event's stored registrations it did not return are
 // marked vanished (store::Store::markVanished), unless the read had rows it could not identify
 // or too many are missing. Either way it is said in the run's problems.
-void reconcile(const Operation& op, JobEnvironment& env, const std::unordered_set<std::string>& seen,
-               StreamResult& total) {
+void reconcile(const Operation& op, const EventRef& event, JobEnvironment& env,
+               const std::unordered_set<std::string>& seen, StreamResult& total) {
   const auto say = [&](const std::string& line) {
     if (total.problems.size() < 20) total.problems.push_back(line);
     logging::write(logging::Component::worker, logging::Level::warning, env.label + " " + line);
@@ -113,7 +114,7 @@ void reconcile(const Operation& op, JobEnvironment& env, const std::unordered_se
     return;
   }
   store::StreamKey key{op.credential->timing_partner_id, op.credential->provider_id, op.credential->id, "participants",
-                       op.event->provider_event_id};
+                       event.provider_event_id};
   try {
     const store::Store::Vanished v = env.store->markVanished(key, seen, env.max_vanished_share);
     total.vanished = v.marked;
@@ -228,8 +229,9 @@ const p88_coalescing* coalescingOf(const p88_plugin_descriptor* plugin, const st
 namespace {
 
 // A coalesced operation: each event-scoped stream once per group of events where the plugin
-// coalesces it (every event with a cursor for it), event by event otherwise; each event's
-// counts, its share of the calls, and its own sync_history row.
+// coalesces it (the events with a cursor for it; those without one too where the plugin
+// coalesces full reads), event by event otherwise; each event's counts, its share of the calls,
+// its own reconciliation after full reads, and its own sync_history row.
 OperationResult runCoalesced(const Operation& op, JobEnvironment& env) {
   const auto started = std::chrono::steady_clock::now();
   std::vector<EventRef> events{*op.event};
@@ -244,6 +246,9 @@ OperationResult runCoalesced(const Operation& op, JobEnvironment& env) {
                             event};
   };
   StreamResult failed;  // the first failure, which ends the operation for every event
+  std::map<std::string, std::unordered_set<std::string>> seen;  // full reads: what each event returned
+  std::vector<bool> every_stream_full(events.size(), true);
+  env.seen = &seen;
   for (uint32_t s = 0; s < op.plugin->stream_count && failed.ok(); ++s) {
     const p88_stream_info& info = op.plugin->streams[s];
     if (info.scope != P88_SCOPE_EVENT) continue;
@@ -258,18 +263,22 @@ OperationResult runCoalesced(const Operation& op, JobEnvironment& env) {
       break;
     }
     const p88_coalescing* how = coalescingOf(op.plugin, info.name);
-    // The runs of this stream: groups of events (by race, or the whole account), at most
-    // max_events each; an event without a cursor runs alone (a full read stays per event).
+    // The runs of this stream: groups of events (by race, or the whole account) read the same
+    // way, at most max_events each; an event read in full runs alone unless the plugin coalesces
+    // full reads of the stream.
     std::vector<std::vector<size_t>> runs;
     std::map<std::string, size_t> open;  // group key -> index in runs
+    const uint32_t coalesced_modes = how ? plugins::coalescingModes(*how) : 0;
     for (size_t i = 0; i < events.size(); ++i) {
-      const bool can = how && !op.force_full && cursors[i] && (info.modes & P88_MODE_INCREMENTAL);
+      const bool incremental = !op.force_full && cursors[i] && (info.modes & P88_MODE_INCREMENTAL);
+      const bool can = how && (coalesced_modes & (incremental ? P88_MODE_INCREMENTAL : P88_MODE_FULL));
       if (!can) {
         runs.push_back({i});
         continue;
       }
       const std::string group =
-          how->group == P88_COALESCE_RACE ? "race:" + events[i].provider_race_id.value_or("") : std::string("account");
+          std::string(incremental ? "incremental " : "full ") +
+          (how->group == P88_COALESCE_RACE ? "race:" + events[i].provider_race_id.value_or("") : std::string("account"));
       auto it = open.find(group);
       if (it == open.end() || (how->max_events > 0 && runs[it->second].size() >= how->max_events)) {
         open[group] = runs.size();
@@ -287,12 +296,13 @@ OperationResult runCoalesced(const Operation& op, JobEnvironment& env) {
       run.provider_event_id = first.provider_event_id;
       run.provider_race_id = first.provider_race_id;
       run.event_name = first.name;
-      run.cursor = cursors[members.front()];
-      const bool incremental = !op.force_full && run.cursor && (info.modes & P88_MODE_INCREMENTAL);
+      const bool incremental = !op.force_full && cursors[members.front()] && (info.modes & P88_MODE_INCREMENTAL);
       run.mode = incremental ? P88_MODE_INCREMENTAL : P88_MODE_FULL;
+      run.cursor = incremental ? cursors[members.front()] : std::nullopt;
       if (members.size() > 1)
         for (size_t i : members)
-          run.targets.push_back({events[i].provider_event_id, events[i].provider_race_id, events[i].name, cursors[i]});
+          run.targets.push_back({events[i].provider_event_id, events[i].provider_race_id, events[i].name,
+                                 incremental ? cursors[i] : std::nullopt});
       std::map<std::string, StreamResult> by_event;
       StreamResult r = runStream(run, env, members.size() > 1 ? &by_event : nullptr);
       // Each event's share of the calls: one request served them all.
@@ -303,7 +313,10 @@ OperationResult runCoalesced(const Operation& op, JobEnvironment& env) {
         mine.api_calls = r.api_calls / n + (k < r.api_calls % n ? 1 : 0);
         if (members.size() > 1 && k == 0)  // the run's problems are said once, with its first event
           mine.problems = r.problems;
+        // A row without a usable id may be any event's: none of them reconciles after this read.
+        if (members.size() > 1) mine.unidentified = r.unidentified;
         if (!incremental) per[i].mode = "full";
+        else every_stream_full[i] = false;
         accumulate(per[i].total, mine);
         per[i].streams.emplace_back(run.stream, std::move(mine));
       }
@@ -313,6 +326,10 @@ OperationResult runCoalesced(const Operation& op, JobEnvironment& env) {
       }
     }
   }
+  env.seen = nullptr;
+  for (size_t i = 0; i < per.size(); ++i)
+    if (failed.ok() && every_stream_full[i] && !per[i].streams.empty() && per[i].total.ok())
+      reconcile(op, events[i], env, seen[events[i].provider_event_id], per[i].total);
   OperationResult result;
   result.mode = "incremental";
   for (size_t i = 0; i < per.size(); ++i) {
@@ -351,7 +368,7 @@ OperationResult runOperation(const Operation& op, JobEnvironment& env) {
   const uint32_t scope = op.operation == "events" ? P88_SCOPE_ACCOUNT : P88_SCOPE_EVENT;
   // A full read of an event's registrations is also a reconciliation: what it did not return is
   // looked for among what is stored.
-  std::unordered_set<std::string> seen;
+  std::map<std::string, std::unordered_set<std::string>> seen;
   bool every_stream_full = op.event.has_value();
   if (op.event) env.seen = &seen;
   for (uint32_t i = 0; i < op.plugin->stream_count; ++i) {
@@ -387,7 +404,8 @@ OperationResult runOperation(const Operation& op, JobEnvironment& env) {
     if (!result.total.ok()) break;  // the next stream would meet the same provider trouble
   }
   env.seen = nullptr;
-  if (every_stream_full && !result.streams.empty() && result.total.ok()) reconcile(op, env, seen, result.total);
+  if (every_stream_full && !result.streams.empty() && result.total.ok())
+    reconcile(op, *op.event, env, seen[op.event->provider_event_id], result.total);
   if (op.operation == "events" && result.total.ok()) reportEventsWithoutStart(op, env, result.total);
   if (result.streams.empty() && result.total.ok()) {
     result.total.status = P88_ERR_INVALID;

@@ -1,7 +1,7 @@
 // The RunSignUp plugin: API key and secret as query parameters on every call, format=json,
 // errors as HTTP 200 bodies. Streams: events (races expanded to their events), participants and
-// removed_participants per event, incremental by modified_after_timestamp; the incremental
-// syncs of a race's events may be coalesced into one request (ABI 1.2).
+// removed_participants per event, incremental by modified_after_timestamp; the syncs of a race's
+// events, first full reads included, may be coalesced into one request (ABI 1.2).
 #include <algorithm>
 
 #include "p88/plugin.hpp"
@@ -27,6 +27,9 @@ constexpr const char* kCursorPrefix = "modified_after=";
 // event_id takes a comma-separated list; its limit is not documented, so a race's events are
 // asked for at most this many at a time (the URL stays short).
 constexpr uint32_t kMaxCoalesced = 20;
+// Full and incremental reads; a race's events coalesce in both: each event of event_id=ID1,ID2 is
+// paged on its own, so one request for the race costs what one for a single event does.
+constexpr uint32_t kBoth = P88_MODE_FULL | P88_MODE_INCREMENTAL;
 
 struct Auth {
   std::string key, secret;
@@ -71,16 +74,15 @@ class RunSignUp : public p88::Plugin {
     p88::PluginInfo i;
     i.name = "RunSignUp";
     i.slug = "runsignup";
-    i.version = "1.1.0";
+    i.version = "1.2.0";
     i.build_id = P88_PLUGIN_BUILD_ID;
     i.auth_kind = P88_AUTH_API_KEY;
     i.default_calls_per_hour = 1000;
     i.capabilities = P88_CAP_SERVER_INCREMENTAL | P88_CAP_REMOVALS | P88_CAP_CUSTOM_QUESTIONS;
     i.default_base_url = "https://runsignup.com/Rest";
     i.streams = {{"events", P88_MODE_FULL, P88_SCOPE_ACCOUNT},
-                 {"participants", P88_MODE_FULL | P88_MODE_INCREMENTAL, P88_SCOPE_EVENT, P88_COALESCE_RACE, kMaxCoalesced},
-                 {"removed_participants", P88_MODE_FULL | P88_MODE_INCREMENTAL, P88_SCOPE_EVENT, P88_COALESCE_RACE,
-                  kMaxCoalesced}};
+                 {"participants", kBoth, P88_SCOPE_EVENT, P88_COALESCE_RACE, kMaxCoalesced, kBoth},
+                 {"removed_participants", kBoth, P88_SCOPE_EVENT, P88_COALESCE_RACE, kMaxCoalesced, kBoth}};
     return i;
   }
 

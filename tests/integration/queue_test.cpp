@@ -359,6 +359,51 @@ TEST_P(QueueTest, ARacesEventsArePlannedAsOneUnitAndFallDueTogether) {
   EXPECT_DOUBLE_EQ(calls_per_round, 4) << "the race's request (2) and C's (2), not 2 per event";
 }
 
+// First reads of events inside the last 4 h but more than plan.near_start (1 h) away are paced
+// at the rate the plan sets aside for them (plan.first_reads_share, plan.first_reads_within),
+// so near-start syncs go on between them; a near-start event's first read is not made to wait.
+TEST_P(QueueTest, FirstReadsFurtherOutArePacedAndANearStartOneIsNot) {
+  using engine::Seconds;
+  const engine::Instant now = engine::databaseNow(*store_);
+  for (const auto& [e, minutes] : std::vector<std::pair<std::string, int>>{{"N", 30}, {"F1", 120}, {"F2", 150}, {"F3", 180}, {"X", 600}})
+    store_->query(
+        "INSERT INTO events (timing_partner_id, provider_id, partner_provider_credential_id, provider_event_id, "
+        "name, start_time, raw_json, content_hash) VALUES (1, 2, 1, $1, $1, $2, '{}', $1)",
+        {e, engine::databaseText(now + Seconds(minutes * 60))});
+  const auto pending = [&] {
+    std::set<std::string> out;
+    for (const auto& r : store_->query("SELECT event_id FROM sync_queue WHERE status = 'pending' AND operation_type = "
+                                       "'participants'").rows)
+      out.insert(r[0].value_or(""));
+    return out;
+  };
+  engine::EngineConfig config;  // first reads within 4 min, at most 60 % of the usable budget
+  engine::Scheduler scheduler(*store_, config, {{"RunSignUp", {1, 1000, false}}});
+  engine::TickResult t = scheduler.tick();
+  // F1-F3: 3 first reads of (1 + 1) calls in 240 s = 90 calls/h, one every 80 s; X (10 h away)
+  // is outside the last 4 h and N is near its start: neither is paced.
+  EXPECT_EQ(pending(), (std::set<std::string>{"N", "F1", "X"}));
+  const engine::CredentialPlan& plan = scheduler.plans().at(1);
+  EXPECT_EQ(plan.first_reads_pending, 3u);
+  EXPECT_DOUBLE_EQ(plan.first_read_cost, 2);
+  EXPECT_DOUBLE_EQ(plan.first_reads_per_hour, 90);
+  EXPECT_NE(plan.describe().find("first reads at 90 calls/h"), std::string::npos) << plan.describe();
+  ASSERT_TRUE(t.next_due.has_value());
+  EXPECT_LE(*t.next_due, now + Seconds(82)) << "the next first read's turn";
+  EXPECT_GE(*t.next_due, now + Seconds(78));
+  // Ticks before its turn enqueue no other first read.
+  scheduler.tick();
+  EXPECT_EQ(pending(), (std::set<std::string>{"N", "F1", "X"}));
+
+  // Without pacing (plan.first_reads_share=0) every due first read goes at once.
+  store_->query("DELETE FROM sync_queue");
+  config.plan.first_reads_share = 0;
+  engine::Scheduler unpaced(*store_, config, {{"RunSignUp", {1, 1000, false}}});
+  unpaced.tick();
+  EXPECT_EQ(pending(), (std::set<std::string>{"N", "F1", "F2", "F3", "X"}));
+  EXPECT_EQ(unpaced.plans().at(1).first_reads_per_hour, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, QueueTest, ::testing::Values(Backend::sqlite, Backend::postgresql),
                          [](const auto& info) { return info.param == Backend::sqlite ? "sqlite" : "postgresql"; });
 

@@ -129,6 +129,21 @@ TEST(BudgetPlan, FixedCallsComeOffTheTop) {
   EXPECT_EQ(plan.every[0].count(), 66);  // 10 * 3600 / (850 - 300) = 65.5
 }
 
+// First reads being loaded are paid from the headroom the plan leaves (15 %: 150 of 1,000) and
+// only beyond it from the plan's share, like a fixed cost.
+TEST(BudgetPlan, FirstReadsComeFromTheHeadroomFirst) {
+  BudgetInput in = budget(1000, {at(minutes(10), 10)});  // 600 an hour
+  in.first_reads_per_hour = 150;
+  BudgetPlan plan = planBudget(ScheduleConfig{}, in, kNow);
+  EXPECT_FALSE(plan.over_budget);
+  EXPECT_EQ(plan.every[0].count(), 60);
+  in.first_reads_per_hour = 450;  // 300 beyond the headroom
+  plan = planBudget(ScheduleConfig{}, in, kNow);
+  EXPECT_TRUE(plan.over_budget);
+  EXPECT_EQ(plan.every[0].count(), 66);  // 10 * 3600 / (850 - 300) = 65.5
+  EXPECT_NE(plan.describe().find("; first reads at 450 calls/h"), std::string::npos) << plan.describe();
+}
+
 TEST(BudgetPlan, SaysWhatItWantsAndWhatItPlans) {
   std::vector<PlannedEvent> e;
   for (int i = 0; i < 10; ++i) e.push_back(at(minutes(5 + 5 * i), 2));

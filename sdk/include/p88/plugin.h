@@ -217,14 +217,22 @@ typedef struct p88_participant_record {
 #define P88_COALESCE_RACE 1u    /* events sharing one provider_race_id (RunSignUp: a race's events) */
 #define P88_COALESCE_ACCOUNT 2u /* any events of the credential (Let's Do This: the organiser's) */
 
-/* ABI 1.2: an event-scoped stream whose incremental syncs of several events may be one run, one
- * request carrying all of them (the descriptor lists these). Full syncs always run per event. */
+/* ABI 1.2: an event-scoped stream whose syncs of several events may be one run, one request
+ * carrying all of them (the descriptor lists these). Incremental syncs only, unless `modes` (an
+ * appended field: a shorter struct_size means it is absent) also has P88_MODE_FULL: then full
+ * reads of several events (every one's cursor NULL) may be one run too, where that is no dearer
+ * than reading them one by one (RunSignUp pages each event of event_id=ID1,ID2 on its own). */
 typedef struct p88_coalescing {
   uint32_t struct_size;
   const char* stream;  /* the stream's name */
   uint32_t group;      /* P88_COALESCE_* */
   uint32_t max_events; /* at most this many events in one run (0: no limit of the plugin's) */
+  uint32_t modes;      /* appended: P88_MODE_* bits of the runs that may be coalesced; absent or 0:
+                        * P88_MODE_INCREMENTAL */
 } p88_coalescing;
+
+/* The least struct_size of a p88_coalescing (one built before `modes` was appended). */
+#define P88_COALESCING_MIN_SIZE (offsetof(p88_coalescing, max_events) + sizeof(uint32_t))
 
 /* ABI 1.2: one of the events a coalesced run covers. */
 typedef struct p88_event_target {
@@ -232,7 +240,7 @@ typedef struct p88_event_target {
   const char* provider_event_id;
   const char* provider_race_id; /* as stored, or NULL */
   const char* event_name;       /* as stored, or NULL */
-  const char* cursor;           /* the event's own cursor for the stream (coalesced runs are incremental) */
+  const char* cursor;           /* the event's own cursor for the stream; NULL in a full run */
 } p88_event_target;
 
 /* What the host asks a plugin to sync. */
@@ -247,7 +255,7 @@ typedef struct p88_sync_request {
   /* ABI 1.1: the event's name as stored (RunSignUp's division is its event), or NULL. */
   const char* event_name;
   /* ABI 1.2: a coalesced run, only of a stream the descriptor's coalescing lists and only in
-   * P88_MODE_INCREMENTAL: the events it covers (event_count of them, 0 when not coalesced), each
+   * the modes it lists there (P88_MODE_INCREMENTAL unless it says more): the events it covers (event_count of them, 0 when not coalesced), each
    * with its own cursor; provider_event_id, provider_race_id, event_name and cursor above are
    * the first one's. The plugin emits every record under its own provider_event_id and commits
    * each event with host->checkpoint_event(); a record of an event not in the list is refused. */

@@ -64,6 +64,9 @@ struct StreamInfo {
   // P88_COALESCE_ACCOUNT; 0: never), of at most coalesce_max events (0: any number).
   uint32_t coalesce = 0;
   uint32_t coalesce_max = 0;
+  // The modes whose runs may be coalesced: incremental, or also full reads (P88_MODE_FULL |
+  // P88_MODE_INCREMENTAL) where one request for several events costs no more than one for each.
+  uint32_t coalesce_modes = P88_MODE_INCREMENTAL;
 };
 
 struct PluginInfo {
@@ -475,7 +478,8 @@ const p88_plugin_descriptor* descriptor() {
   static const std::vector<p88_coalescing> coalescing = [] {
     std::vector<p88_coalescing> v;
     for (const auto& s : info.streams)
-      if (s.coalesce) v.push_back({sizeof(p88_coalescing), s.name.c_str(), s.coalesce, s.coalesce_max});
+      if (s.coalesce)
+        v.push_back({sizeof(p88_coalescing), s.name.c_str(), s.coalesce, s.coalesce_max, s.coalesce_modes});
     return v;
   }();
   static const std::vector<const p88_coalescing*> coalescing_list = [] {
