@@ -75,6 +75,10 @@ EngineConfig engineConfig(const std::map<std::string, std::string>& m) {
   });
   with(m, "plan.first_reads_share", [&](const std::string& v) { c.plan.first_reads_share = number(v, 0, 1); });
   with(m, "plan.first_reads_within", [&](const std::string& v) { c.plan.first_reads_within = positive(v); });
+  with(m, "coalesce.full_reads", [&](const std::string& v) {
+    if (v != "true" && v != "false") throw std::invalid_argument("expected true or false");
+    c.coalesce_full_reads = v == "true";
+  });
   with(m, "coalesce.window", [&](const std::string& v) { c.coalesce_window = parseDuration(v); });
   with(m, "details.floor_share", [&](const std::string& v) { c.details_floor_share = number(v, 0, 1); });
   with(m, "details.max_per_run", [&](const std::string& v) { c.details_max_per_run = static_cast<size_t>(number(v, 0, 1e6)); });

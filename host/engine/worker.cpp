@@ -231,7 +231,7 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
   // within coalesce.window come along, each completed with its own sync_history row. Incremental
   // jobs, and full first reads where every coalesced stream of the plugin allows them.
   std::vector<queue::Job> companions;
-  const bool full_read = job->sync_mode == "full";
+  const bool full_read = job->sync_mode == "full" && shared_.config.coalesce_full_reads;
   if (op.event && (job->sync_mode == "incremental" || full_read) && shared_.config.coalesce_max > 1) {
     uint32_t group = 0, most = static_cast<uint32_t>(shared_.config.coalesce_max);
     bool every_stream_can = true;  // a full read: only if every coalesced stream reads several in full

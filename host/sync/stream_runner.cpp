@@ -623,6 +623,7 @@ StreamResult runStream(const StreamRun& run, JobEnvironment& env, std::map<std::
     r.status = job.result.status;
     r.error = job.result.error;
     r.database_fault = job.result.database_fault;
+    r.retry_after_seconds = job.result.retry_after_seconds;
     if (job.result.ok() && !r.checkpointed)
       log(&job, logging::Level::warning, "stream " + run.stream + " event " + id + " finished without a checkpoint");
   }
