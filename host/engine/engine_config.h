@@ -45,7 +45,7 @@
 //   coalesce.window            30s              a coalesced run (ABI 1.2) takes along the jobs due
 //                                               this soon
 //   coalesce.max               20               events in one coalesced run at most (1: never coalesce)
-//   coalesce.full_reads        false            full reads coalesce too where the plugin allows it
+//   coalesce.full_reads        true             full reads coalesce too where the plugin allows it
 //                                               (p88_coalescing.modes; RunSignUp: a race's events)
 //   details.floor_share        0.05             registration details (summary-first providers) get
 //                                               what the plan leaves of the budget plus this share
@@ -84,7 +84,7 @@ struct EngineConfig {
   PlanConfig plan;
   Seconds coalesce_window{30};
   int coalesce_max = 20;
-  bool coalesce_full_reads = false;
+  bool coalesce_full_reads = true;
   double details_floor_share = 0.05;
   std::optional<size_t> details_max_per_run;  // unset: 2 min of the budget (>= 100) in the service, all in --manual-sync
   RetryConfig retry;

@@ -240,6 +240,16 @@ bool JobQueue::fail(int64_t job, const std::string& worker, const std::string& e
 JobQueue::Rescued JobQueue::rescueExpired(int max_rescues) {
   const std::string n = now(store_.dialect());
   Rescued out;
+  // A worker that stopped between the run's sync_history row and its completion had finished
+  // the job (the records are written before the row): completed, not read a second time. A job
+  // runs successfully once; its earlier runs' rows, if any, are failed ones.
+  out.completed = store_
+                      .query("UPDATE sync_queue SET status = 'completed', completed_at = " + n +
+                             ", lease_owner = NULL, lease_expires_at = NULL, last_error = NULL "
+                             "WHERE status = 'running' AND lease_expires_at < " + n +
+                             " AND EXISTS (SELECT 1 FROM sync_history h WHERE h.sync_queue_id = "
+                             "sync_queue.sync_queue_id AND h.status <> 'failed')")
+                      .affected;
   // A job that has already cost max_rescues workers is failed, not handed to another one.
   out.failed = store_
                    .query("UPDATE sync_queue SET status = 'failed', completed_at = " + n +

@@ -86,7 +86,8 @@ class JobQueue {
 
   struct Rescued {
     size_t requeued = 0;
-    size_t failed = 0;  // had already been rescued max_rescues times: a job that kills workers
+    size_t failed = 0;     // had already been rescued max_rescues times: a job that kills workers
+    size_t completed = 0;  // its worker stopped after the run's sync_history row said it succeeded
   };
   Rescued rescueExpired(int max_rescues);
 

@@ -204,16 +204,23 @@ TEST_P(DatabaseFaults, ADeadlockAndAStatementTimeoutFailTheBatchAndTheJobIsRetri
   EXPECT_EQ(waitForTruth(120), "") << "after the faults cleared";
   host->signal(SIGTERM);
   EXPECT_EQ(host->wait(30), 0) << host->out() << host->err();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_history WHERE status = 'failed' AND CAST(error_details AS TEXT) LIKE "
-                  "'%database transient fault%deadlock detected%'"),
-            1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_history WHERE status = 'failed' AND CAST(error_details AS TEXT) LIKE "
-                  "'%database transient fault%statement timeout%'"),
-            1);
+  // Each fault failed one run: one event's, or a RunSignUp race's events read together (a
+  // coalesced full read, up to the simulator's two events a race), each with its own row.
+  const auto rows = [&](const std::string& what) {
+    return count("SELECT COUNT(*) FROM sync_history WHERE status = 'failed' AND CAST(error_details AS TEXT) LIKE "
+                 "'%database transient fault%" + what + "%'");
+  };
+  for (const char* what : {"deadlock detected", "statement timeout"}) {
+    EXPECT_GE(rows(what), 1) << what;
+    EXPECT_LE(rows(what), 2) << what;
+  }
+  const int64_t faulted = rows("deadlock detected") + rows("statement timeout");
   const std::string faulted_jobs =
       "SELECT sync_queue_id FROM sync_history WHERE status = 'failed' AND CAST(error_details AS TEXT) LIKE "
       "'%database transient fault%'";
-  EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE sync_queue_id IN (" + faulted_jobs + ")"), 2);
+  const int64_t jobs = count("SELECT COUNT(*) FROM sync_queue WHERE sync_queue_id IN (" + faulted_jobs + ")");
+  EXPECT_GE(jobs, 1);
+  EXPECT_LE(jobs, faulted) << "a failed row without its job";
   EXPECT_EQ(count("SELECT COUNT(*) FROM sync_queue WHERE sync_queue_id IN (" + faulted_jobs +
                   ") AND (retry_count > 0 OR status <> 'completed')"),
             0)

@@ -98,7 +98,7 @@ TEST(HostCli, MigrateCreatesTheSchemaAndRegistersPluginProviders) {
   EXPECT_TRUE(contains(r.out, "provider 'Test Provider' registered as provider_id 100")) << r.out;
   auto again = runHost({"--migrate", "--db-path", dir.file("p88.db"), "--plugin-dir", plugins.path(), "--log-dir", dir.path()});
   EXPECT_EQ(again.exit_code, 0);
-  EXPECT_TRUE(contains(again.out, "none pending (schema version 5)")) << again.out;
+  EXPECT_TRUE(contains(again.out, "none pending (schema version 6)")) << again.out;
   EXPECT_TRUE(contains(again.out, "registered as provider_id 100")) << again.out;
 }
 

@@ -128,6 +128,25 @@ TEST_P(QueueTest, LapsedLeasesAreRescuedOnceAndAJobThatKillsWorkersFails) {
   }
 }
 
+TEST_P(QueueTest, AJobWhoseWorkerStoppedAfterItsSuccessfulRunIsCompletedNotRunAgain) {
+  queue_->enqueue(job("done", 5));
+  queue_->enqueue(job("failed-once", 5));
+  auto done = queue_->claim("killed", 0);
+  auto other = queue_->claim("killed", 0);
+  ASSERT_TRUE(done && other);
+  // The run wrote its row, then its worker died before marking the job completed.
+  store_->query("INSERT INTO sync_history (timing_partner_id, provider_id, event_id, operation_type, status, "
+                "sync_queue_id) VALUES (1, 2, 'done', 'participants', 'success', " + std::to_string(done->id) +
+                "), (1, 2, 'failed-once', 'participants', 'failed', " + std::to_string(other->id) + ")");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto rescued = queue_->rescueExpired(3);
+  EXPECT_EQ(rescued.completed, 1u);
+  EXPECT_EQ(rescued.requeued, 1u) << "a run that failed is read again";
+  EXPECT_EQ(queue_->state(done->id)->status, "completed");
+  EXPECT_EQ(queue_->state(other->id)->status, "pending");
+  EXPECT_FALSE(queue_->complete(done->id, "killed"));
+}
+
 TEST_P(QueueTest, GcraOnTheDatabaseClock) {
   queue::RateLimiter limiter(*store_);
   const queue::Budget budget{3600, 2};  // one call a second, two at once

@@ -78,9 +78,9 @@ class StoreConformance : public test::BackendTest {
 };
 
 TEST_P(StoreConformance, MigrationsApplyOnceAndRecordTheSchemaVersion) {
-  EXPECT_EQ(store_->schemaVersion(), 5);
+  EXPECT_EQ(store_->schemaVersion(), 6);
   EXPECT_TRUE(store_->migrate().empty()) << "a second migrate must apply nothing";
-  EXPECT_EQ(one("SELECT COUNT(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM schema_migrations"), "6");
 }
 
 TEST_P(StoreConformance, RefusesADatabaseWithANewerSchema) {
