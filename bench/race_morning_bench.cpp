@@ -288,6 +288,44 @@ int main(int argc, char** argv) try {
                                                    std::to_string(detail_changes) + ", ages " + ages(detail));
   }
   for (const std::string& line : detail_lines) std::printf("\n%s\n", line.c_str());
+  // The slowest changes to near-start events, each with the event's syncs around it: what made
+  // the tail of the data age.
+  std::printf("\nthe slowest changes to events within 1 h (seconds after p88host started):\n");
+  for (const auto& slug : kSlugs) {
+    std::vector<const ChangeInfo*> slow;
+    for (const ChangeInfo& c : changes)
+      if (c.slug == slug && c.age && c.to_start <= 3600 && !detailChange(c.slug, c.kind)) slow.push_back(&c);
+    std::sort(slow.begin(), slow.end(), [](const ChangeInfo* a, const ChangeInfo* b) { return *a->age > *b->age; });
+    for (size_t k = 0; k < slow.size() && k < 3; ++k) {
+      const ChangeInfo& c = *slow[k];
+      const std::string event = c.key.substr(0, c.key.rfind('|'));
+      std::string around;
+      if (auto s = syncs.find(event); s != syncs.end())
+        for (const Instant& at : s->second) {
+          const long long t = secs(at, started);
+          if (t >= secs(c.at, started) - 120 && t <= secs(c.at, started) + *c.age + 60)
+            around += (around.empty() ? "" : ", ") + std::to_string(t);
+        }
+      std::printf("  %s event %s: %s at %lld s, %lld s to its start, stored after %lld s; its syncs near then: %s\n",
+                  kNames.at(slug).c_str(), event.substr(event.find('|') + 1).c_str(), c.kind.c_str(),
+                  secs(c.at, started), c.to_start, *c.age, around.empty() ? "none" : around.c_str());
+      if (k > 0) continue;
+      // The slowest one's jobs in the queue then: when each was due, claimed and finished.
+      const auto rel = [&](const std::optional<std::string>& v) {
+        auto at = instantFromDatabase(v);
+        return at ? std::to_string(secs(*at, started)) : std::string("-");
+      };
+      auto jobs = store->query(
+          "SELECT q.sync_queue_id, q.priority, q.sync_mode, q.scheduled_time, q.started_at, q.completed_at, q.status "
+          "FROM sync_queue q JOIN providers v ON v.provider_id = q.provider_id WHERE v.slug = $1 AND q.event_id = $2 "
+          "ORDER BY q.sync_queue_id",
+          {slug, event.substr(event.find('|') + 1)});
+      for (const auto& j : jobs.rows)
+        std::printf("    job %s: priority %s, %s, due %s s, claimed %s s, finished %s s, %s\n", j[0].value_or("").c_str(),
+                    j[1].value_or("").c_str(), j[2].value_or("").c_str(), rel(j[3]).c_str(), rel(j[4]).c_str(),
+                    rel(j[5]).c_str(), j[6].value_or("").c_str());
+    }
+  }
   auto backlog = store->query(
       "SELECT v.name, SUM(CASE WHEN p.detail_status = 'complete' THEN 0 ELSE 1 END), COUNT(*) FROM participants p "
       "JOIN providers v ON v.provider_id = p.provider_id GROUP BY v.name HAVING SUM(CASE WHEN p.detail_status = "

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <iostream>
 
+#include "app/credential_commands.h"
+#include "app/text_table.h"
 #include "config/settings.h"
 #include "crypto/credential_secrets.h"
 #include "engine/manual_sync.h"
@@ -57,24 +59,6 @@ void startLogging(const config::Settings& s, bool console) {
   logging::configure(setup);
 }
 
-// Prints rows as columns separated by two spaces; the last column is not padded.
-void printTable(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width;
-  for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) {
-      if (width.size() <= i) width.push_back(0);
-      width[i] = std::max(width[i], r[i].size());
-    }
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
-    }
-    std::cout << line << '\n';
-  }
-}
-
 int listPlugins(const config::Settings& s) {
   plugins::PluginRegistry registry;
   registry.scan(s.plugin_dirs);
@@ -98,7 +82,7 @@ int listPlugins(const config::Settings& s) {
                     orDash(plugins::describeStreams(e.streams, e.coalescing)),
                     e.ok ? "ok" : "refused: " + e.refusal});
   }
-  printTable(rows);
+  printTable(rows, std::cout);
   size_t refused = std::count_if(registry.entries().begin(), registry.entries().end(),
                                  [](const auto& e) { return !e.ok; });
   std::cout << registry.entries().size() - refused << " loaded, " << refused << " refused\n";
@@ -262,7 +246,8 @@ int runCommand(const Invocation& inv) {
   }
   const bool diagnostic = inv.mode == Mode::list_plugins || inv.mode == Mode::test_connection ||
                           inv.mode == Mode::migrate || inv.mode == Mode::encrypt_secrets ||
-                          inv.mode == Mode::generate_secret_key;
+                          inv.mode == Mode::generate_secret_key || inv.mode == Mode::add_credential ||
+                          inv.mode == Mode::list_credentials || inv.mode == Mode::disable_credential;
   startLogging(settings, !diagnostic);
   try {
     switch (inv.mode) {
@@ -272,6 +257,22 @@ int runCommand(const Invocation& inv) {
       case Mode::manual_sync: return manualSync(settings, inv.manual_sync, inv.enqueue_only, inv.reconcile);
       case Mode::encrypt_secrets: return encryptSecrets(settings);
       case Mode::generate_secret_key: return generateSecretKey(inv.key_file);
+      case Mode::add_credential: {
+        AddCredential request;
+        request.spec = inv.credential;
+        const auto option = [&](const char* name) -> std::optional<std::string> {
+          auto it = inv.credential_options.find(name);
+          return it == inv.credential_options.end() ? std::nullopt : std::optional<std::string>(it->second);
+        };
+        request.principal = option("principal");
+        request.username = option("username");
+        request.token_url = option("token-url");
+        request.secret_file = option("secret-file");
+        request.password_file = option("password-file");
+        return addCredential(settings, request, std::cin, std::cout, std::cerr);
+      }
+      case Mode::list_credentials: return listCredentials(settings, std::cout);
+      case Mode::disable_credential: return disableCredential(settings, inv.credential, std::cout, std::cerr);
       case Mode::engine_only: return engine::runService(settings, engine::Role::engine_only, std::cout);
       case Mode::worker_only: return engine::runService(settings, engine::Role::worker_only, std::cout);
       default: return engine::runService(settings, engine::Role::engine_and_workers, std::cout);

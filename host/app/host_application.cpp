@@ -48,6 +48,20 @@ void HostApplication::defineOptions(OptionSet& options) {
   flag("encrypt-secrets", "", "Seal every plaintext credential secret with the secret key (AES-256-GCM), and exit.");
   valued("generate-secret-key", "", "Write a new secret key to FILE (mode 0600; refuses an existing file), and exit.",
          "FILE");
+  valued("add-credential", "",
+         "Add a provider account: \"PARTNER:PROVIDER\" (a partner's id or company name); the secret is read "
+         "from standard input or --secret-file, never the command line; sealed when a secret key is configured.",
+         "SPEC");
+  valued("principal", "", "With --add-credential: the API key or client id (Let's Do This's key is read as the secret).",
+         "VALUE");
+  valued("username", "", "With --add-credential: the account login of a token grant (Race Roster); its password "
+         "is read after the secret, or from --password-file.", "NAME");
+  valued("token-url", "", "With --add-credential: the token endpoint, for an OAuth 2 provider.", "URL");
+  valued("secret-file", "", "With --add-credential: read the secret from the first line of FILE.", "FILE");
+  valued("password-file", "", "With --add-credential and --username: read the password from FILE.", "FILE");
+  flag("list-credentials", "", "List the credentials (id, partner, provider, active, sealed or not, last "
+       "successful sync; never a secret), and exit.");
+  valued("disable-credential", "", "Stop syncing credential ID (its queued jobs are dropped), and exit.", "ID");
   valued("db-path", "", "SQLite database file (default ./p88.db; env P88_DB_PATH).", "FILE");
   valued("log-dir", "", "Directory for the log files (default /var/log/project88).", "DIR");
 }
@@ -100,6 +114,17 @@ void HostApplication::handleOption(const std::string& name, const std::string& v
   } else if (name == "generate-secret-key") {
     setMode(M::generate_secret_key, name);
     inv_.key_file = value;
+  } else if (name == "add-credential") {
+    setMode(M::add_credential, name);
+    inv_.credential = value;
+  } else if (name == "principal" || name == "username" || name == "token-url" || name == "secret-file" ||
+             name == "password-file") {
+    inv_.credential_options[name] = value;
+  } else if (name == "list-credentials") {
+    setMode(M::list_credentials, name);
+  } else if (name == "disable-credential") {
+    setMode(M::disable_credential, name);
+    inv_.credential = value;
   } else if (name == "db-path") {
     inv_.flags["db.sqlite.path"] = value;
   } else if (name == "log-dir") {
@@ -133,6 +158,10 @@ int HostApplication::main(const std::vector<std::string>& args) {
   if ((inv_.enqueue_only || inv_.reconcile) && inv_.mode != Invocation::Mode::manual_sync) {
     std::cerr << "p88host: --" << (inv_.enqueue_only ? "enqueue-only" : "reconcile")
               << " goes with --manual-sync (try --help)\n";
+    return EXIT_USAGE;
+  }
+  if (!inv_.credential_options.empty() && inv_.mode != Invocation::Mode::add_credential) {
+    std::cerr << "p88host: --" << inv_.credential_options.begin()->first << " goes with --add-credential (try --help)\n";
     return EXIT_USAGE;
   }
   return runCommand(inv_);

@@ -13,7 +13,8 @@ namespace p88::app {
 // What the command line asked for.
 struct Invocation {
   enum class Mode { run, help, version, list_plugins, migrate, test_connection, manual_sync,
-                    engine_only, worker_only, encrypt_secrets, generate_secret_key } mode = Mode::run;
+                    engine_only, worker_only, encrypt_secrets, generate_secret_key, add_credential,
+                    list_credentials, disable_credential } mode = Mode::run;
   std::string config_file;                   // --config
   std::map<std::string, std::string> flags;  // the flag layer of the configuration
   std::vector<std::string> plugin_dirs;      // --plugin-dir, repeatable
@@ -21,6 +22,8 @@ struct Invocation {
   bool enqueue_only = false;                 // --enqueue-only (with --manual-sync)
   bool reconcile = false;                    // --reconcile (with --manual-sync)
   std::string key_file;                      // --generate-secret-key argument
+  std::string credential;                    // --add-credential SPEC, --disable-credential ID
+  std::map<std::string, std::string> credential_options;  // --principal, --username, ... (with --add-credential)
 };
 
 class HostApplication : public Poco::Util::Application {

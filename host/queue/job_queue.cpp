@@ -237,6 +237,14 @@ bool JobQueue::fail(int64_t job, const std::string& worker, const std::string& e
              .affected == 1;
 }
 
+size_t JobQueue::dropPending(int64_t credential_id, const std::string& reason) {
+  return store_
+      .query("UPDATE sync_queue SET status = 'failed', completed_at = " + now(store_.dialect()) +
+                 ", last_error = $2 WHERE status = 'pending' AND partner_provider_credential_id = $1",
+             {std::to_string(credential_id), reason})
+      .affected;
+}
+
 JobQueue::Rescued JobQueue::rescueExpired(int max_rescues) {
   const std::string n = now(store_.dialect());
   Rescued out;

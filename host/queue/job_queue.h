@@ -84,6 +84,9 @@ class JobQueue {
                   bool count_attempt);
   bool fail(int64_t job, const std::string& worker, const std::string& error);
 
+  // Fails every pending job of the credential with `reason` (it was disabled); how many.
+  size_t dropPending(int64_t credential_id, const std::string& reason);
+
   struct Rescued {
     size_t requeued = 0;
     size_t failed = 0;     // had already been rescued max_rescues times: a job that kills workers

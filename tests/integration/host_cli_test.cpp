@@ -18,26 +18,6 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-// The columns of the first output line that contains `needle`, split on runs of spaces.
-std::vector<std::string> columnsOfLineWith(const std::string& text, const std::string& needle) {
-  size_t at = text.find(needle);
-  if (at == std::string::npos) return {};
-  size_t start = text.rfind('\n', at);
-  start = start == std::string::npos ? 0 : start + 1;
-  std::string line = text.substr(start, text.find('\n', at) - start);
-  std::vector<std::string> cols;
-  size_t pos = 0;
-  while (pos < line.size()) {
-    size_t gap = line.find("  ", pos);
-    std::string col = line.substr(pos, gap == std::string::npos ? std::string::npos : gap - pos);
-    if (!col.empty()) cols.push_back(col);
-    if (gap == std::string::npos) break;
-    pos = line.find_first_not_of(' ', gap);
-    if (pos == std::string::npos) break;
-  }
-  return cols;
-}
-
 TEST(HostCli, VersionNamesThePluginAbi) {
   auto r = runHost({"--version"});
   EXPECT_EQ(r.exit_code, 0);
@@ -59,7 +39,7 @@ TEST(HostCli, ListPluginsShowsALoadedAndARefusedPluginAndExitsOne) {
   auto r = runHost({"--list-plugins", "--plugin-dir", plugins.path(), "--log-dir", logs.path()});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "PATH")) << r.out;
-  auto good = columnsOfLineWith(r.out, "good_plugin.so");
+  auto good = test::columnsOfLineWith(r.out, "good_plugin.so");
   ASSERT_EQ(good.size(), 8u) << r.out;
   EXPECT_EQ(std::vector<std::string>(good.begin() + 1, good.end()),
             (std::vector<std::string>{"Test Provider", "0.0.1", "1.2", "api-key", "750",

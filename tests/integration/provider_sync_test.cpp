@@ -549,6 +549,122 @@ TEST_P(ProviderSync, OneEventOnly) {
 
 // Failures, end to end, on SQLite: what the operator sees, what sync_history keeps, and that no
 // secret appears in either.
+// Credentials without SQL: the fixture's SQL-made credential is disabled and the same account is
+// added with p88host --add-credential (secrets on standard input or in a file, sealed with the
+// key at once), listed, and synced; no output shows a secret.
+TEST_P(ProviderSync, ACredentialAddedFromTheCommandLineIsSealedListedAndSyncs) {
+  const std::string key_file = logs_.file("secret.key");
+  ASSERT_EQ(test::runHost({"--generate-secret-key", key_file, "--log-dir", logs_.path()}).exit_code, 0);
+  auto env = db_->hostEnv();
+  env["P88_SECRET_KEY_FILE"] = key_file;
+  env["P88_" + upper(provider().slug) + "_BASE_URL"] = sim_->url(provider().slug);
+  const json a = sim_->account(provider().slug);
+  std::vector<std::string> args = {"--add-credential", std::string("1:") + provider().name, "--log-dir", logs_.path()};
+  std::string input;
+  if (is("letsdothis")) {  // the key is the whole credential: from a file, not the command line
+    std::ofstream(logs_.file("ldt.key")) << a["principal"].get<std::string>() << "\n";
+    args.insert(args.end(), {"--secret-file", logs_.file("ldt.key")});
+  } else {
+    args.insert(args.end(), {"--principal", a["principal"].get<std::string>()});
+    input = a["secret"].get<std::string>() + "\n";
+  }
+  if (is("raceroster")) {
+    args.insert(args.end(), {"--username", a["username"].get<std::string>()});
+    input += a["password"].get<std::string>() + "\n";
+  }
+  std::string printed;
+  auto r = test::runHostWithInput(args, env, input);
+  printed += r.out + r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("credential 2 added: timing partner 1, " + std::string(provider().name) +
+                       ", sealed with the secret key"),
+            std::string::npos)
+      << r.out;
+  auto row = store_->query("SELECT principal, COALESCE(secret, ''), COALESCE(CAST(additional_config AS TEXT), ''), "
+                           "credential_type FROM partner_provider_credentials WHERE partner_provider_credential_id = 2");
+  ASSERT_EQ(row.rows.size(), 1u);
+  const std::string stored = row.rows[0][0].value_or("") + row.rows[0][1].value_or("") + row.rows[0][2].value_or("");
+  EXPECT_EQ(row.rows[0][0].value_or("").rfind("enc:v1:", 0), 0u) << "the principal is sealed too";
+  std::vector<std::string> secrets = {a["principal"].get<std::string>()};
+  for (const char* k : {"secret", "password"})
+    if (!a[k].is_null()) secrets.push_back(a[k].get<std::string>());
+  for (const auto& secret : secrets) EXPECT_EQ(stored.find(secret), std::string::npos) << "stored in the clear";
+
+  r = test::runHost({"--disable-credential", "1", "--log-dir", logs_.path()}, env);
+  printed += r.out + r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("credential 1 disabled"), std::string::npos) << r.out;
+  r = test::runHost({"--manual-sync", std::string("1:") + provider().name, "--log-dir", logs_.path()}, env);
+  printed += r.out + r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expectDatabaseMatchesTruth();
+  EXPECT_EQ(store_->query("SELECT COUNT(*) FROM sync_history WHERE partner_provider_credential_id = 1")
+                .rows.at(0).at(0).value_or(""),
+            "0")
+      << "the disabled credential synced";
+
+  r = test::runHost({"--list-credentials", "--log-dir", logs_.path()}, env);
+  printed += r.out + r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto old_row = test::columnsOfLineWith(r.out, "\n1  ");
+  const auto new_row = test::columnsOfLineWith(r.out, "\n2  ");
+  ASSERT_EQ(old_row.size(), 6u) << r.out;
+  ASSERT_EQ(new_row.size(), 6u) << r.out;
+  EXPECT_EQ(old_row[2], provider().name);
+  EXPECT_EQ(old_row[3], "no");
+  EXPECT_EQ(old_row[4], "plaintext");
+  EXPECT_EQ(old_row[5], "never");
+  EXPECT_EQ(new_row[3], "yes");
+  EXPECT_EQ(new_row[4], "sealed");
+  EXPECT_EQ(new_row[5].rfind("20", 0), 0u) << "its last successful sync: " << new_row[5];
+  EXPECT_NE(r.out.find("2 credentials"), std::string::npos) << r.out;
+  for (const char* f : {"provider_integration.log", "provider_sync.log", "sync_worker.log", "main.log"}) {
+    std::ifstream in(logs_.file(f));
+    printed += std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  for (const auto& secret : secrets) EXPECT_EQ(printed.find(secret), std::string::npos) << "printed: " << secret;
+}
+
+// What --add-credential and --disable-credential refuse, each saying what was wrong and writing nothing.
+TEST_P(ProviderSync, CredentialCommandsRefuseBadInputNamingWhatIsWrong) {
+  if (!is("runsignup") && !is("letsdothis")) GTEST_SKIP() << "the refusals do not depend on the provider";
+  auto env = db_->hostEnv();
+  const auto add = [&](std::vector<std::string> extra, const std::string& input) {
+    std::vector<std::string> args = {"--add-credential", std::string("1:") + provider().name, "--log-dir", logs_.path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return test::runHostWithInput(args, env, input);
+  };
+  const auto refused = [&](const test::CommandResult& r, const std::string& why) {
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find(why), std::string::npos) << r.err;
+  };
+  if (is("runsignup")) {
+    refused(add({}, "s3cret\n"), "RunSignUp needs --principal (its API key)");
+    refused(add({"--principal", "key-1"}, ""), "no RunSignUp API secret on standard input");
+    refused(add({"--principal", "key-1", "--username", "someone"}, "s3cret\n"),
+            "--username, --password-file and --token-url are for providers with a token grant; RunSignUp has none");
+    refused(add({"--principal", "key-1", "--secret-file", logs_.file("missing")}, ""),
+            "cannot read RunSignUp API secret from " + logs_.file("missing"));
+  } else {
+    refused(add({"--principal", "eyJhbGciOi.x.y"}, ""),
+            "Let's Do This's key is the whole credential: give it on standard input or with --secret-file");
+  }
+  std::vector<std::string> to_partner_99 = {"--add-credential", "99:" + std::string(provider().name)};
+  if (is("runsignup")) to_partner_99.insert(to_partner_99.end(), {"--principal", "k"});
+  auto r = test::runHostWithInput(to_partner_99, env, "s\n");
+  refused(r, "timing partner 99 does not exist");
+  refused(test::runHostWithInput({"--add-credential", "1:Nobody", "--principal", "k"}, env, "s\n"),
+          "no loaded plugin serves a provider called 'Nobody'");
+  refused(test::runHost({"--add-credential", "RunSignUp"}, env), "expected PARTNER:PROVIDER");
+  refused(test::runHost({"--disable-credential", "99"}, env), "there is no credential 99");
+  refused(test::runHost({"--disable-credential", "one"}, env), "expected a credential id");
+  r = test::runHost({"--list-credentials", "--principal", "k"}, env);
+  EXPECT_EQ(r.exit_code, 64) << r.err;
+  EXPECT_NE(r.err.find("--principal goes with --add-credential"), std::string::npos) << r.err;
+  EXPECT_EQ(store_->query("SELECT COUNT(*) FROM partner_provider_credentials").rows.at(0).at(0).value_or(""), "1");
+  EXPECT_EQ(store_->query("SELECT COUNT(*) FROM timing_partners").rows.at(0).at(0).value_or(""), "1");
+}
+
 class ProviderFaults : public ProviderSync {
  protected:
   // The path of the event's participants at the simulator, for scripting faults.

@@ -10,7 +10,7 @@ extern char** environ;
 namespace p88::test {
 
 int spawnProcess(const std::vector<std::string>& argv_s, const std::vector<std::string>& env_s,
-                 const std::string& stdout_path, const std::string& stderr_path) {
+                 const std::string& stdout_path, const std::string& stderr_path, const std::string& stdin_path) {
   std::vector<std::string> args = argv_s, env = env_s;
   std::vector<char*> argv, envp;
   for (auto& a : args) argv.push_back(a.data());
@@ -19,7 +19,7 @@ int spawnProcess(const std::vector<std::string>& argv_s, const std::vector<std::
   envp.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 0, stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, stdout_path.empty() ? "/dev/null" : stdout_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&actions, 2, stderr_path.empty() ? "/dev/null" : stderr_path.c_str(),

@@ -70,13 +70,44 @@ int exitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 
 
 }  // namespace
 
+// The columns of the first output line that contains `needle` (which may begin with the line's
+// "\n"), split on runs of two or more spaces.
+std::vector<std::string> columnsOfLineWith(const std::string& text, const std::string& needle) {
+  size_t at = text.find(needle);
+  if (at == std::string::npos) return {};
+  size_t start = text.rfind('\n', at);
+  start = start == std::string::npos ? 0 : start + 1;
+  std::string line = text.substr(start, text.find('\n', at + 1) - start);
+  std::vector<std::string> cols;
+  size_t pos = 0;
+  while (pos < line.size()) {
+    size_t gap = line.find("  ", pos);
+    std::string col = line.substr(pos, gap == std::string::npos ? std::string::npos : gap - pos);
+    if (!col.empty()) cols.push_back(col);
+    if (gap == std::string::npos) break;
+    pos = line.find_first_not_of(' ', gap);
+    if (pos == std::string::npos) break;
+  }
+  return cols;
+}
+
 CommandResult runHost(const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env) {
+  return runHostWithInput(args, env, "");
+}
+
+CommandResult runHostWithInput(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                               const std::string& input) {
   TempDir io;
   const std::string out_path = io.file("out"), err_path = io.file("err");
+  std::string in_path;
+  if (!input.empty()) {
+    in_path = io.file("in");
+    std::ofstream(in_path) << input;
+  }
   std::vector<std::string> argv_s = {P88HOST_PATH};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
-  pid_t pid = spawnProcess(argv_s, hostEnvironment(env), out_path, err_path);
+  pid_t pid = spawnProcess(argv_s, hostEnvironment(env), out_path, err_path, in_path);
   int status = 0;
   waitpid(pid, &status, 0);
   CommandResult r;

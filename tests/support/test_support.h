@@ -31,9 +31,16 @@ struct CommandResult {
   std::string err;  // stderr
 };
 
+// The columns of the first output line that contains `needle` (which may begin with the line's
+// "\n"), split on runs of two or more spaces.
+std::vector<std::string> columnsOfLineWith(const std::string& text, const std::string& needle);
+
 // Runs p88host with the arguments and extra environment variables (no shell involved).
 CommandResult runHost(const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env = {});
+// The same with `input` on its standard input.
+CommandResult runHostWithInput(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                               const std::string& input);
 
 // p88host running in the background (a service), killed with SIGKILL if still running when the
 // object goes.
