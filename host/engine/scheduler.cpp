@@ -278,6 +278,20 @@ TickResult Scheduler::tick() {
       "e.partner_provider_credential_id AND c.active JOIN providers p ON p.provider_id = e.provider_id "
       "WHERE e.start_time IS NULL OR e.start_time >= $1 ORDER BY e.start_time, e.provider_event_id",
       {databaseText(now - config_.schedule.until_after_start)});
+  // Events discovered since the last plan are planned before their first jobs go in, so their
+  // first reads are paced from the first tick on (a busy morning's new events would otherwise all
+  // be read at once, ahead of the near-start syncs, until the next plan). Once per event.
+  bool unplanned = false;
+  for (size_t i = 0; i < events.rows.size(); ++i) {
+    if (!providers_.count(events.at(i, "name").value_or(""))) continue;
+    const std::string credential = events.at(i, "credential_id").value_or("0");
+    const std::string event = events.at(i, "provider_event_id").value_or("");
+    auto plan = plans_.find(std::stoll(credential));
+    if (plan != plans_.end() && plan->second.every.count(event)) continue;
+    if (planned_once_.insert(credential + "|" + event).second) unplanned = true;
+  }
+  if (unplanned && planned_at_ != now) replan(now, out);
+
   // Each event's interval and due time; a race synced as one request (ProviderFacts::per_race)
   // falls due as one: when its first event does, so the worker coalesces them.
   struct Due {

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +81,7 @@ class Scheduler {
   std::map<int64_t, CredentialPlan> plans_;
   std::optional<Instant> planned_at_;
   std::map<int64_t, Instant> first_read_next_;  // by credential: when the next paced first read may go
+  std::set<std::string> planned_once_;  // "credential|event": seen by a plan, or by a tick that replanned for it
 };
 
 // The database's now, UTC.
