@@ -200,11 +200,16 @@ void Scheduler::replan(Instant now, TickResult& out) {
                                          : incremental + 1;
       ++p.plan.first_reads_pending;
     }
+    // The window runs from when the credential's first reads began to wait, not from each plan:
+    // spread again over the whole window at every plan, the last ones would keep receding.
+    if (p.plan.first_reads_pending == 0) first_reads_since_.erase(id);
     if (p.plan.first_reads_pending > 0 && config_.plan.first_reads_share > 0) {
+      const Instant since = first_reads_since_.emplace(id, now).first->second;
+      const long long left = std::max<long long>(
+          config_.plan.first_reads_within.count() - std::chrono::duration_cast<Seconds>(now - since).count(), 1);
       const double usable = p.input.calls_per_hour * p.input.usable_share;
       p.plan.first_reads_per_hour =
-          std::min(config_.plan.first_reads_share * usable,
-                   first_calls * 3600.0 / static_cast<double>(std::max<long long>(config_.plan.first_reads_within.count(), 1)));
+          std::min(config_.plan.first_reads_share * usable, first_calls * 3600.0 / static_cast<double>(left));
       p.plan.first_read_cost = first_calls / static_cast<double>(p.plan.first_reads_pending);
       p.input.first_reads_per_hour = p.plan.first_reads_per_hour;
     }
@@ -290,7 +295,7 @@ TickResult Scheduler::tick() {
     if (plan != plans_.end() && plan->second.every.count(event)) continue;
     if (planned_once_.insert(credential + "|" + event).second) unplanned = true;
   }
-  if (unplanned && planned_at_ != now) replan(now, out);
+  if (unplanned && !out.replanned) replan(now, out);
 
   // Each event's interval and due time; a race synced as one request (ProviderFacts::per_race)
   // falls due as one: when its first event does, so the worker coalesces them.

@@ -81,6 +81,7 @@ class Scheduler {
   std::map<int64_t, CredentialPlan> plans_;
   std::optional<Instant> planned_at_;
   std::map<int64_t, Instant> first_read_next_;  // by credential: when the next paced first read may go
+  std::map<int64_t, Instant> first_reads_since_;  // by credential: since when first reads have been waiting
   std::set<std::string> planned_once_;  // "credential|event": seen by a plan, or by a tick that replanned for it
 };
 

@@ -423,6 +423,32 @@ TEST_P(QueueTest, FirstReadsFurtherOutArePacedAndANearStartOneIsNot) {
   EXPECT_EQ(unpaced.plans().at(1).first_reads_per_hour, 0);
 }
 
+TEST_P(QueueTest, EventsDiscoveredAfterThePlanArePacedFromTheirFirstTick) {
+  using engine::Seconds;
+  const engine::Instant now = engine::databaseNow(*store_);
+  const auto pending = [&] {
+    return std::stoi(one("SELECT COUNT(*) FROM sync_queue WHERE status = 'pending' AND operation_type = 'participants'"));
+  };
+  engine::EngineConfig config;  // plan.every 60 s: the next plan would come a minute later
+  engine::Scheduler scheduler(*store_, config, {{"RunSignUp", {1, 1000, false}}});
+  scheduler.tick();  // planned with no events yet: discovery has not run
+  EXPECT_EQ(pending(), 0);
+  // Discovery stores four events 2-3 h out; the next tick, within the same plan period, plans
+  // them before it enqueues their first reads, and paces those.
+  for (const auto& [e, minutes] : std::vector<std::pair<std::string, int>>{{"F1", 120}, {"F2", 130}, {"F3", 140}, {"F4", 150}})
+    store_->query(
+        "INSERT INTO events (timing_partner_id, provider_id, partner_provider_credential_id, provider_event_id, "
+        "name, start_time, raw_json, content_hash) VALUES (1, 2, 1, $1, $1, $2, '{}', $1)",
+        {e, engine::databaseText(now + Seconds(minutes * 60))});
+  engine::TickResult t = scheduler.tick();
+  EXPECT_TRUE(t.replanned);
+  EXPECT_EQ(pending(), 1) << "the first reads went in all at once, unpaced";
+  EXPECT_EQ(scheduler.plans().at(1).first_reads_pending, 4u);
+  t = scheduler.tick();  // the same events: no second plan for them
+  EXPECT_FALSE(t.replanned);
+  EXPECT_EQ(pending(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, QueueTest, ::testing::Values(Backend::sqlite, Backend::postgresql),
                          [](const auto& info) { return info.param == Backend::sqlite ? "sqlite" : "postgresql"; });
 
