@@ -201,19 +201,24 @@ void Scheduler::replan(Instant now, TickResult& out) {
       ++p.plan.first_reads_pending;
     }
     // The window runs from when the credential's first reads began to wait, not from each plan:
-    // spread again over the whole window at every plan, the last ones would keep receding.
+    // spread again over the whole window at every plan, the last ones would keep receding. They
+    // are paced only where the plan's spare calls cannot take them within the window; a
+    // credential with budget to spare reads them as they fall due.
+    p.plan.plan = planBudget(config_.schedule, p.input, now);
     if (p.plan.first_reads_pending == 0) first_reads_since_.erase(id);
     if (p.plan.first_reads_pending > 0 && config_.plan.first_reads_share > 0) {
       const Instant since = first_reads_since_.emplace(id, now).first->second;
       const long long left = std::max<long long>(
           config_.plan.first_reads_within.count() - std::chrono::duration_cast<Seconds>(now - since).count(), 1);
-      const double usable = p.input.calls_per_hour * p.input.usable_share;
-      p.plan.first_reads_per_hour =
-          std::min(config_.plan.first_reads_share * usable, first_calls * 3600.0 / static_cast<double>(left));
-      p.plan.first_read_cost = first_calls / static_cast<double>(p.plan.first_reads_pending);
-      p.input.first_reads_per_hour = p.plan.first_reads_per_hour;
+      const double wanted = first_calls * 3600.0 / static_cast<double>(left);
+      if (p.plan.spareCallsPerHour() < wanted) {
+        const double usable = p.input.calls_per_hour * p.input.usable_share;
+        p.plan.first_reads_per_hour = std::min(config_.plan.first_reads_share * usable, wanted);
+        p.plan.first_read_cost = first_calls / static_cast<double>(p.plan.first_reads_pending);
+        p.input.first_reads_per_hour = p.plan.first_reads_per_hour;
+        p.plan.plan = planBudget(config_.schedule, p.input, now);
+      }
     }
-    p.plan.plan = planBudget(config_.schedule, p.input, now);
     for (size_t i = 0; i < p.units.size(); ++i)
       for (const std::string& event : p.units[i].ids) p.plan.every[event] = p.plan.plan.every[i];
     if (p.plan.plan.longest_near_interval.count() > 0)

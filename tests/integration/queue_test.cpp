@@ -396,6 +396,9 @@ TEST_P(QueueTest, FirstReadsFurtherOutArePacedAndANearStartOneIsNot) {
       out.insert(r[0].value_or(""));
     return out;
   };
+  // A tight budget: 300 calls an hour, 255 usable, which the 4 events within 4 h at the seed's
+  // minute take nearly all of.
+  store_->query("UPDATE providers SET rate_limit_per_hour = 300 WHERE provider_id = 2");
   engine::EngineConfig config;  // first reads within 4 min, at most 60 % of the usable budget
   engine::Scheduler scheduler(*store_, config, {{"RunSignUp", {1, 1000, false}}});
   engine::TickResult t = scheduler.tick();
@@ -421,6 +424,17 @@ TEST_P(QueueTest, FirstReadsFurtherOutArePacedAndANearStartOneIsNot) {
   unpaced.tick();
   EXPECT_EQ(pending(), (std::set<std::string>{"N", "F1", "F2", "F3", "X"}));
   EXPECT_EQ(unpaced.plans().at(1).first_reads_per_hour, 0);
+
+  // With budget to spare (1,000 calls an hour: the plan leaves ~600 unspent, more than the 90 the
+  // first reads want), they are not paced either.
+  store_->query("DELETE FROM sync_queue");
+  store_->query("UPDATE providers SET rate_limit_per_hour = 1000 WHERE provider_id = 2");
+  config.plan.first_reads_share = 0.6;
+  engine::Scheduler spare(*store_, config, {{"RunSignUp", {1, 1000, false}}});
+  spare.tick();
+  EXPECT_EQ(pending(), (std::set<std::string>{"N", "F1", "F2", "F3", "X"}));
+  EXPECT_EQ(spare.plans().at(1).first_reads_per_hour, 0);
+  EXPECT_EQ(spare.plans().at(1).first_reads_pending, 3u);
 }
 
 TEST_P(QueueTest, EventsDiscoveredAfterThePlanArePacedFromTheirFirstTick) {
@@ -429,6 +443,7 @@ TEST_P(QueueTest, EventsDiscoveredAfterThePlanArePacedFromTheirFirstTick) {
   const auto pending = [&] {
     return std::stoi(one("SELECT COUNT(*) FROM sync_queue WHERE status = 'pending' AND operation_type = 'participants'"));
   };
+  store_->query("UPDATE providers SET rate_limit_per_hour = 300 WHERE provider_id = 2");  // tight: paced
   engine::EngineConfig config;  // plan.every 60 s: the next plan would come a minute later
   engine::Scheduler scheduler(*store_, config, {{"RunSignUp", {1, 1000, false}}});
   scheduler.tick();  // planned with no events yet: discovery has not run
