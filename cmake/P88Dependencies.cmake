@@ -14,3 +14,7 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(date REQUIRED)
 find_package(Threads REQUIRED)
+
+# libsystemd: sd_notify (Type=notify, the watchdog) and the journal.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)

@@ -7,12 +7,13 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libpoco-dev libpq-dev libsqlite3-dev
   libboost-dev libboost-filesystem-dev
-  nlohmann-json3-dev libhowardhinnant-date-dev tzdata
+  nlohmann-json3-dev libhowardhinnant-date-dev tzdata libsystemd-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
   curl ca-certificates jq sqlite3
 )
-[ "${P88_WITH_PACKAGING:-0}" = 1 ] && packages+=(rpm dpkg-dev fakeroot)
+# The packages and their test: cpack's deb and rpm, lintian, and a Debian 12 booted under systemd-nspawn.
+[ "${P88_WITH_PACKAGING:-0}" = 1 ] && packages+=(rpm dpkg-dev fakeroot lintian mmdebstrap systemd-container)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, starts a private PostgreSQL and
-# runs the whole test suite with ctest, in the default build and again under ASan + UBSan.
-# Reuses existing build directories.
+# runs the whole test suite with ctest, in the default build and again under ASan + UBSan. The
+# release packages are built first: the default build's suite installs and boots them in a
+# Debian 12 container (tests/packaging). Reuses existing build directories.
 # Usage: scripts/test.sh [preset...]   (default: "default debug-asan")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 presets=("$@")
 [ ${#presets[@]} -gt 0 ] || presets=(default debug-asan)
-scripts/install-deps.sh
+P88_WITH_PACKAGING=1 scripts/install-deps.sh
 for p in "${presets[@]}"; do
   echo "== building preset $p"
   scripts/build.sh "$p"
 done
+echo "== building the release packages"
+scripts/package.sh
 run_all() {
   local status=0
   for p in "${presets[@]}"; do

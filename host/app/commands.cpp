@@ -20,6 +20,7 @@
 #include "plugins/plugin_registry.h"
 #include "store/store.h"
 #include "sync/sync_catalog.h"
+#include "systemd/systemd_service.h"
 
 #ifndef P88_VERSION
 #define P88_VERSION "0.0.0"
@@ -273,9 +274,16 @@ int runCommand(const Invocation& inv) {
       }
       case Mode::list_credentials: return listCredentials(settings, std::cout);
       case Mode::disable_credential: return disableCredential(settings, inv.credential, std::cout, std::cerr);
-      case Mode::engine_only: return engine::runService(settings, engine::Role::engine_only, std::cout);
-      case Mode::worker_only: return engine::runService(settings, engine::Role::worker_only, std::cout);
-      default: return engine::runService(settings, engine::Role::engine_and_workers, std::cout);
+      default: {
+        // Under systemd the journal already has every line from the logs at its priority; the
+        // service's terminal lines would repeat them there.
+        std::ostream silent(nullptr);
+        std::ostream& out = systemd::stderrIsJournal() ? silent : std::cout;
+        const engine::Role role = inv.mode == Mode::engine_only   ? engine::Role::engine_only
+                                  : inv.mode == Mode::worker_only ? engine::Role::worker_only
+                                                                  : engine::Role::engine_and_workers;
+        return engine::runService(settings, role, out);
+      }
     }
   } catch (const config::ConfigError& e) {
     std::cerr << "p88host: configuration error: " << e.what() << "\n";

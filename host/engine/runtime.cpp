@@ -24,6 +24,7 @@
 #include "store/store.h"
 #include "sync/sync_catalog.h"
 #include "sync/token_cache.h"
+#include "systemd/systemd_service.h"
 
 namespace p88::engine {
 namespace {
@@ -197,6 +198,9 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   std::atomic<bool> leader{false};
   std::atomic<int64_t> next_due{0};
   std::atomic<bool> engine_stop{false};
+  // The engine thread's last sign of life (steady clock ticks), for the watchdog: it beats
+  // between ticks and while it sleeps, so a tick stuck for longer stops the beat.
+  std::atomic<Clock::rep> engine_beat{Clock::now().time_since_epoch().count()};
   EngineTrouble trouble;
   PlanReport plans;
   if (role != Role::worker_only) {
@@ -209,6 +213,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
       int64_t lock_generation = -1;
       auto next_purge = Clock::now();
       while (!engine_stop) {
+        engine_beat = Clock::now().time_since_epoch().count();
         try {
           if (!store) {
             store = store::openStore(settings.database);
@@ -257,8 +262,10 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
           trouble.failed(logging::redact(e.what()));
           if (postgres) leader = false;  // the lock may be gone with the session: re-elect
         }
-        for (auto until = Clock::now() + config.tick; Clock::now() < until && !engine_stop;)
+        for (auto until = Clock::now() + config.tick; Clock::now() < until && !engine_stop;) {
+          engine_beat = Clock::now().time_since_epoch().count();
           std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
       }
     });
   }
@@ -270,10 +277,25 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
                               settings.database.describe();
   out << started << std::endl;
   logging::info(logging::Component::main, started);
+  systemd::notifyReady(started);
 
+  // WATCHDOG=1 only while the engine beats (within the watchdog's whole interval) and every
+  // worker thread runs: a wedged host stops pinging and systemd restarts it.
+  const auto ping_every = systemd::watchdogPingInterval();
+  auto next_ping = Clock::now();
+  auto alive = [&] {
+    const bool engine_ok = role == Role::worker_only ||
+                           Clock::now() - Clock::time_point(Clock::duration(engine_beat.load())) < ping_every * 2;
+    return engine_ok && workers_running.load() == worker_count;
+  };
   auto next_status = Clock::now() + config.status_every;
   int sig = 0;
   while (true) {
+    if (ping_every.count() > 0 && Clock::now() >= next_ping) {
+      next_ping = Clock::now() + ping_every;
+      if (alive()) systemd::notifyWatchdog();
+      else logging::error(logging::Component::main, "watchdog: the engine or a worker has stopped; not telling systemd we are alive");
+    }
     timespec one_second{1, 0};
     sig = sigtimedwait(&signals, nullptr, &one_second);
     if (sig == SIGTERM || sig == SIGINT) break;
@@ -283,6 +305,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
         std::string line = statusLine(*main_store, shared, leader, role, next_due, trouble, plans);
         out << line << std::endl;
         logging::info(logging::Component::main, line);
+        systemd::notifyStatus(line.substr(0, 200));
       } catch (const std::exception& e) {
         // The database is away: say so (the line's counters are this process's own).
         const std::string line = "status: database unreachable (" + logging::redact(e.what()) +
@@ -300,6 +323,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
                                ": no new jobs; running jobs get " + std::to_string(config.grace.count()) + " s";
   out << stopping << std::endl;
   logging::info(logging::Component::main, stopping);
+  systemd::notifyStopping(stopping);
   engine_stop = true;
   shared.stop_claiming = true;
   // Running jobs finish within four fifths of the grace period or are cancelled (their calls are

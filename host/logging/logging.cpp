@@ -1,6 +1,7 @@
 #include "logging/logging.h"
 
 #include "crypto/base64.h"
+#include "systemd/systemd_service.h"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Channel.h>
@@ -97,6 +98,22 @@ class ThresholdChannel : public Poco::Channel {
   Poco::Message::Priority p_;
 };
 
+// Under systemd: every line to the journal too, with its syslog priority (Poco's priorities are
+// syslog's, one step apart only at fatal and trace).
+class JournalChannel : public Poco::Channel {
+ public:
+  explicit JournalChannel(std::string component) : component_(std::move(component)) {}
+  void log(const Poco::Message& msg) override {
+    int priority = static_cast<int>(msg.getPriority());
+    if (priority < 2) priority = 2;  // fatal -> crit
+    if (priority > 7) priority = 7;  // trace -> debug
+    systemd::journalWrite(priority, component_, msg.getText());
+  }
+
+ private:
+  std::string component_;
+};
+
 const char* loggerName(Component c) {
   switch (c) {
     case Component::engine: return "p88.engine";
@@ -135,19 +152,21 @@ std::string configure(const Setup& setup) {
   std::string problem = probeDirectory(dir);
   std::string warning;
   Poco::Channel::Ptr console = formatted(Poco::Channel::Ptr(new Poco::ConsoleChannel()));
+  // With standard error in the journal the journal gets every line at its priority, and the
+  // terminal copy of warnings would only repeat them there.
+  const bool journal = systemd::stderrIsJournal();
   for (Component c : {Component::main, Component::engine, Component::worker}) {
     Poco::AutoPtr<Poco::SplitterChannel> split(new Poco::SplitterChannel);
-    if (problem.empty()) {
-      const char* file = c == Component::engine   ? "provider_sync.log"
-                         : c == Component::worker ? "sync_worker.log"
-                                                  : "provider_integration.log";
-      split->addChannel(fileChannel(dir / file));
-      if (setup.console)
-        split->addChannel(
-            Poco::Channel::Ptr(new ThresholdChannel(console, Poco::Message::PRIO_WARNING)));
-    } else {
+    const char* file = c == Component::engine   ? "provider_sync.log"
+                       : c == Component::worker ? "sync_worker.log"
+                                                : "provider_integration.log";
+    if (problem.empty()) split->addChannel(fileChannel(dir / file));
+    if (journal)
+      split->addChannel(Poco::Channel::Ptr(new JournalChannel(loggerName(c))));
+    else if (!problem.empty())
       split->addChannel(console);
-    }
+    else if (setup.console)
+      split->addChannel(Poco::Channel::Ptr(new ThresholdChannel(console, Poco::Message::PRIO_WARNING)));
     Poco::Logger& logger = Poco::Logger::get(loggerName(c));
     logger.setChannel(Poco::Channel::Ptr(new RedactingChannel(split)));
     logger.setLevel(setup.level);
