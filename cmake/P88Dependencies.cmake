@@ -18,3 +18,6 @@ find_package(Threads REQUIRED)
 # libsystemd: sd_notify (Type=notify, the watchdog) and the journal.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+
+# prometheus-cpp (Debian's prometheus-cpp-dev): the metrics registry and the text exposition format.
+find_package(prometheus-cpp REQUIRED COMPONENTS core)  # Debian 12: 1.0.1, no version file

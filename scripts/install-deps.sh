@@ -8,12 +8,15 @@ packages=(
   libpoco-dev libpq-dev libsqlite3-dev
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev libhowardhinnant-date-dev tzdata libsystemd-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev prometheus-cpp-dev
   postgresql-15 postgresql-client-15
   curl ca-certificates jq sqlite3
 )
-# The packages and their test: cpack's deb and rpm, lintian, and a Debian 12 booted under systemd-nspawn.
-[ "${P88_WITH_PACKAGING:-0}" = 1 ] && packages+=(rpm dpkg-dev fakeroot lintian mmdebstrap systemd-container)
+# What only the test suite needs (scripts/test.sh sets P88_WITH_TEST_TOOLS=1): the packages and
+# their test (cpack's deb and rpm, lintian, a Debian 12 booted under systemd-nspawn), a real
+# browser for the status page (headless Chromium) and promtool (Debian's prometheus) for the
+# metrics and the alert rules.
+[ "${P88_WITH_TEST_TOOLS:-0}" = 1 ] && packages+=(rpm dpkg-dev fakeroot lintian mmdebstrap systemd-container chromium prometheus)
 
 missing=()
 for p in "${packages[@]}"; do

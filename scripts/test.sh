@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 presets=("$@")
 [ ${#presets[@]} -gt 0 ] || presets=(default debug-asan)
-P88_WITH_PACKAGING=1 scripts/install-deps.sh
+P88_WITH_TEST_TOOLS=1 scripts/install-deps.sh
 for p in "${presets[@]}"; do
   echo "== building preset $p"
   scripts/build.sh "$p"

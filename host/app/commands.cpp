@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "app/credential_commands.h"
+#include "app/status_command.h"
 #include "app/text_table.h"
 #include "config/settings.h"
 #include "crypto/credential_secrets.h"
@@ -248,7 +249,8 @@ int runCommand(const Invocation& inv) {
   const bool diagnostic = inv.mode == Mode::list_plugins || inv.mode == Mode::test_connection ||
                           inv.mode == Mode::migrate || inv.mode == Mode::encrypt_secrets ||
                           inv.mode == Mode::generate_secret_key || inv.mode == Mode::add_credential ||
-                          inv.mode == Mode::list_credentials || inv.mode == Mode::disable_credential;
+                          inv.mode == Mode::list_credentials || inv.mode == Mode::disable_credential ||
+                          inv.mode == Mode::status;
   startLogging(settings, !diagnostic);
   try {
     switch (inv.mode) {
@@ -273,6 +275,7 @@ int runCommand(const Invocation& inv) {
         return addCredential(settings, request, std::cin, std::cout, std::cerr);
       }
       case Mode::list_credentials: return listCredentials(settings, std::cout);
+      case Mode::status: return showStatus(settings, std::cout);
       case Mode::disable_credential: return disableCredential(settings, inv.credential, std::cout, std::cerr);
       default: {
         // Under systemd the journal already has every line from the logs at its priority; the

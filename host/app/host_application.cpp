@@ -61,6 +61,8 @@ void HostApplication::defineOptions(OptionSet& options) {
   valued("password-file", "", "With --add-credential and --username: read the password from FILE.", "FILE");
   flag("list-credentials", "", "List the credentials (id, partner, provider, active, sealed or not, last "
        "successful sync; never a secret), and exit.");
+  flag("status", "", "Show the race-morning view (events within 24 h of their start: data age, next sync, "
+       "stale or failing; budgets; the queue) from the database, and exit (1 if any event is stale or failing).");
   valued("disable-credential", "", "Stop syncing credential ID (its queued jobs are dropped), and exit.", "ID");
   valued("db-path", "", "SQLite database file (default ./p88.db; env P88_DB_PATH).", "FILE");
   valued("log-dir", "", "Directory for the log files (default /var/log/project88).", "DIR");
@@ -122,6 +124,8 @@ void HostApplication::handleOption(const std::string& name, const std::string& v
     inv_.credential_options[name] = value;
   } else if (name == "list-credentials") {
     setMode(M::list_credentials, name);
+  } else if (name == "status") {
+    setMode(M::status, name);
   } else if (name == "disable-credential") {
     setMode(M::disable_credential, name);
     inv_.credential = value;

@@ -14,7 +14,7 @@ namespace p88::app {
 struct Invocation {
   enum class Mode { run, help, version, list_plugins, migrate, test_connection, manual_sync,
                     engine_only, worker_only, encrypt_secrets, generate_secret_key, add_credential,
-                    list_credentials, disable_credential } mode = Mode::run;
+                    list_credentials, disable_credential, status } mode = Mode::run;
   std::string config_file;                   // --config
   std::map<std::string, std::string> flags;  // the flag layer of the configuration
   std::vector<std::string> plugin_dirs;      // --plugin-dir, repeatable

@@ -84,6 +84,7 @@ EngineConfig engineConfig(const std::map<std::string, std::string>& m) {
   with(m, "details.max_per_run", [&](const std::string& v) { c.details_max_per_run = static_cast<size_t>(number(v, 0, 1e6)); });
   with(m, "coalesce.max", [&](const std::string& v) { c.coalesce_max = static_cast<int>(number(v, 1, 1000)); });
   with(m, "status.every", [&](const std::string& v) { c.status_every = positive(v); });
+  with(m, "status.horizon", [&](const std::string& v) { c.status_horizon = positive(v); });
   return c;
 }
 

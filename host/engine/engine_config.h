@@ -54,6 +54,8 @@
 //                                               the calls the credential's budget allows in two
 //                                               minutes, at least 100; --manual-sync: unlimited)
 //   status.every               60s              the status line
+//   status.horizon             24h              the race-morning view (--status, the status page,
+//                                               the event metrics) shows events starting this soon
 //   queue.keep_finished        7d               completed and failed jobs are purged after this
 //                                               (each stream's newest stays: it is scheduled from)
 #pragma once
@@ -100,6 +102,7 @@ struct EngineConfig {
   size_t max_pages = 10000;
   double max_vanished_share = 0.2;
   Seconds status_every{60};
+  Seconds status_horizon{24 * 3600};
   Seconds keep_finished{7 * 24 * 3600};
 };
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/settings.h"
+#include "p88/plugin.h"
 #include "crypto/secret_box.h"
 #include "engine/scheduler.h"
 #include "engine/worker.h"
@@ -23,6 +24,7 @@
 #include "queue/rate_limiter.h"
 #include "store/store.h"
 #include "sync/sync_catalog.h"
+#include "status/http_listener.h"
 #include "sync/token_cache.h"
 #include "systemd/systemd_service.h"
 
@@ -277,24 +279,59 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
                               settings.database.describe();
   out << started << std::endl;
   logging::info(logging::Component::main, started);
-  systemd::notifyReady(started);
 
-  // WATCHDOG=1 only while the engine beats (within the watchdog's whole interval) and every
-  // worker thread runs: a wedged host stops pinging and systemd restarts it.
+  // Alive: the engine beats (within the watchdog's interval, else four ticks and at least two
+  // minutes) and every worker thread runs. WATCHDOG=1 and /healthz both ask.
   const auto ping_every = systemd::watchdogPingInterval();
-  auto next_ping = Clock::now();
-  auto alive = [&] {
-    const bool engine_ok = role == Role::worker_only ||
-                           Clock::now() - Clock::time_point(Clock::duration(engine_beat.load())) < ping_every * 2;
-    return engine_ok && workers_running.load() == worker_count;
+  const Clock::duration stall_limit =
+      ping_every.count() > 0 ? Clock::duration(ping_every * 2)
+                             : Clock::duration(std::max<Clock::duration>(config.tick * 4, std::chrono::minutes(2)));
+  auto liveness = [&]() -> std::string {
+    if (role != Role::worker_only) {
+      const auto quiet = Clock::now() - Clock::time_point(Clock::duration(engine_beat.load()));
+      if (quiet > stall_limit)
+        return "the engine has not moved for " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(quiet).count()) + " s";
+    }
+    if (const int running = workers_running.load(); running != worker_count)
+      return std::to_string(worker_count - running) + " of " + std::to_string(worker_count) + " worker threads have stopped";
+    return "";
   };
+  auto next_ping = Clock::now();
+
+  std::unique_ptr<status::HttpListener> listener;
+  if (auto listen = settings.merged.find("http.listen"); listen != settings.merged.end() && !listen->second.empty()) {
+    status::ListenerHooks hooks;
+    hooks.liveness = [&]() -> std::string {
+      if (std::string problem = liveness(); !problem.empty()) return problem;
+      return trouble.describe();
+    };
+    hooks.open_store = [&settings] { return store::openStore(settings.database); };
+    hooks.schedule = config.schedule;
+    hooks.horizon_seconds = config.status_horizon.count();
+    hooks.version = P88_VERSION;
+    hooks.abi = std::to_string(P88_ABI_MAJOR) + "." + std::to_string(P88_ABI_MINOR);
+    try {
+      listener = std::make_unique<status::HttpListener>(listen->second, std::move(hooks));
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError(e.what());
+    }
+    const std::string serving = "http: serving /, /metrics and /healthz on " + listener->address();
+    out << serving << std::endl;
+    logging::info(logging::Component::main, serving);
+  }
+  systemd::notifyReady(started);
   auto next_status = Clock::now() + config.status_every;
   int sig = 0;
   while (true) {
     if (ping_every.count() > 0 && Clock::now() >= next_ping) {
       next_ping = Clock::now() + ping_every;
-      if (alive()) systemd::notifyWatchdog();
-      else logging::error(logging::Component::main, "watchdog: the engine or a worker has stopped; not telling systemd we are alive");
+      // Engine ticks that fail because the database is away are not a wedged host (a restart
+      // would not bring the database back): /healthz says so, the watchdog is still fed.
+      const std::string problem = liveness();
+      if (problem.empty())
+        systemd::notifyWatchdog();
+      else
+        logging::error(logging::Component::main, "watchdog: " + problem + "; not telling systemd we are alive");
     }
     timespec one_second{1, 0};
     sig = sigtimedwait(&signals, nullptr, &one_second);
@@ -324,6 +361,7 @@ int runService(const config::Settings& given, Role role, std::ostream& out) {
   out << stopping << std::endl;
   logging::info(logging::Component::main, stopping);
   systemd::notifyStopping(stopping);
+  listener.reset();
   engine_stop = true;
   shared.stop_claiming = true;
   // Running jobs finish within four fifths of the grace period or are cancelled (their calls are

@@ -12,6 +12,7 @@
 #include "config/settings.h"
 #include "http/http_session.h"
 #include "logging/logging.h"
+#include "status/metrics.h"
 #include "plugins/plugin_registry.h"
 #include "queue/job_queue.h"
 #include "queue/rate_limiter.h"
@@ -147,9 +148,13 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   };
+  // p88_sync_jobs_total: each job's outcome, counted where it is settled.
+  std::string provider_label = "provider " + std::to_string(job->provider_id);
+  const auto count_job = [&](const char* status) { metrics::jobFinished(provider_label, job->operation, status); };
   const auto finish_failed = [&](const std::string& why) {
     if (settle("failed", [&] { return queue.fail(job->id, id_, why); })) {
       ++shared_.jobs_failed;
+      count_job("failed");
       log(logging::Level::error, id_ + " " + describe + " failed: " + why);
     }
   };
@@ -164,10 +169,12 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
     if (!delay) return finish_failed(error + " (after " + std::to_string(job->retry_count) + " retries)");
     if (settle("was rescheduled", [&] {
           return queue.retryLater(job->id, id_, static_cast<int>(delay->count()), error, !passing);
-        }))
+        })) {
+      count_job("retried");
       log(logging::Level::warning, id_ + " " + describe + " failed on the database (" +
                                        store::sqlErrorKindName(kind) + "), retry in " + std::to_string(delay->count()) +
                                        " s" + (passing ? " (no attempt used)" : "") + ": " + error);
+    }
   };
 
   const std::string reason = job->priority == kManualPriority ? "manual" : "scheduled";
@@ -191,6 +198,7 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
   std::vector<sync::EventRef> events;
   try {
     provider = sync::providerById(*store_, job->provider_id);
+    if (provider) provider_label = provider->name;
     try {
       credential = sync::credentialById(*store_, job->credential_id, shared_.secrets);
     } catch (const store::SqlError&) {
@@ -390,16 +398,23 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
   }
   // Each job of the run gets the outcome: the lead, then any companions, each its own result.
   const auto outcome = [&](const sync::StreamResult& t) {
+    metrics::apiCalls(provider->name, credential->id, t.api_calls);
+    metrics::recordsWritten(provider->name, "inserted", static_cast<int64_t>(t.inserted));
+    metrics::recordsWritten(provider->name, "updated", static_cast<int64_t>(t.updated));
+    metrics::recordsWritten(provider->name, "unchanged", static_cast<int64_t>(t.unchanged));
+    metrics::recordsWritten(provider->name, "refused", static_cast<int64_t>(t.rejected + t.skipped));
     if (lease_lost) {
       log(logging::Level::warning, id_ + " " + describe + " stopped: " + lease_lost_why);
       // Still ours when the heartbeat gave up early: hand it back without using an attempt.
-      if (lease_lost_why.rfind("the heartbeat", 0) == 0)
-        settle("was released", [&] { return queue.retryLater(job->id, id_, 0, "released: " + lease_lost_why, false); });
+      if (lease_lost_why.rfind("the heartbeat", 0) == 0 &&
+          settle("was released", [&] { return queue.retryLater(job->id, id_, 0, "released: " + lease_lost_why, false); }))
+        count_job("released");
       return;
     }
     if (t.ok()) {
       if (settle("completed", [&] { return queue.complete(job->id, id_); })) {
         ++shared_.jobs_done;
+        count_job("completed");
         log(logging::Level::information, id_ + " " + describe + " completed: " + std::to_string(t.emitted) +
                                              " records, " + std::to_string(t.api_calls) + " API calls");
       }
@@ -414,14 +429,20 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
         } catch (const std::exception& e) {
           log(logging::Level::warning, id_ + " could not block the credential: " + logging::redact(e.what()));
         }
-        if (job == &claimed) ++shared_.throttles;
-        if (settle("was rescheduled", [&] { return queue.retryLater(job->id, id_, static_cast<int>(wait), t.error, false); }))
+        if (job == &claimed) {
+          ++shared_.throttles;
+          metrics::throttled(provider->name, credential->id);
+        }
+        if (settle("was rescheduled", [&] { return queue.retryLater(job->id, id_, static_cast<int>(wait), t.error, false); })) {
+          count_job("throttled");
           log(logging::Level::warning, id_ + " " + describe + " throttled by the provider; retry in " +
                                            std::to_string(static_cast<int>(wait)) + " s (no attempt used)");
+        }
         return;
       }
       case P88_ERR_CANCELLED:  // shutdown: give it back without using an attempt
-        settle("was released", [&] { return queue.retryLater(job->id, id_, 0, "released: its worker was stopped", false); });
+        if (settle("was released", [&] { return queue.retryLater(job->id, id_, 0, "released: its worker was stopped", false); }))
+          count_job("released");
         return;
       case P88_ERR_TRANSIENT:
       case P88_ERR_INTERNAL: {
@@ -429,10 +450,12 @@ void Worker::execute(const queue::Job& claimed, const Progress& progress) {
         if (!delay) return finish_failed(t.error + " (after " + std::to_string(job->retry_count) + " retries)");
         if (settle("was rescheduled", [&] {
               return queue.retryLater(job->id, id_, static_cast<int>(delay->count()), t.error, true);
-            }))
+            })) {
+          count_job("retried");
           log(logging::Level::warning, id_ + " " + describe + " failed (" + sync::statusName(t.status) + "), retry " +
                                            std::to_string(job->retry_count + 1) + " in " +
                                            std::to_string(delay->count()) + " s: " + t.error);
+        }
         return;
       }
       default:  // auth, invalid, not found: retrying will not help

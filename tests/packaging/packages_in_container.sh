@@ -14,7 +14,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 [ "$(id -u)" = 0 ] || fail "must run as root (mmdebstrap, systemd-nspawn)"
 for tool in mmdebstrap systemd-nspawn nsenter lintian rpm dpkg-deb; do
-  command -v "$tool" >/dev/null || fail "$tool is missing: scripts/install-deps.sh installs it (P88_WITH_PACKAGING=1)"
+  command -v "$tool" >/dev/null || fail "$tool is missing: scripts/install-deps.sh installs it (P88_WITH_TEST_TOOLS=1)"
 done
 
 deb() { ls "$pkgdir"/$1_*_amd64.deb 2>/dev/null | head -1; }
@@ -169,6 +169,25 @@ inside stat -c '  %A %U:%G %n' /var/lib/p88 /var/lib/p88/p88.db /var/log/project
 providers=$(inside sqlite3 /var/lib/p88/p88.db "SELECT name FROM providers ORDER BY name" | tr '\n' ',')
 echo "  providers registered: $providers"
 [ "$(echo "$providers" | tr ',' '\n' | grep -c .)" = 4 ] || fail "not four providers in the database: $providers"
+
+step "the HTTP listener of the packaged configuration (127.0.0.1:9188)"
+health=""
+for _ in $(seq 1 40); do health=$(inside curl -s -w ' %{http_code}' http://127.0.0.1:9188/healthz 2>/dev/null || true); [ "$health" = "ok
+ 200" ] && break; sleep 0.25; done
+echo "  GET /healthz: $(tr '\n' ' ' <<<"$health")"
+[ "$health" = "ok
+ 200" ] || fail "/healthz does not answer 200 ok: $health"
+metrics=$(inside curl -sf http://127.0.0.1:9188/metrics) || fail "/metrics does not answer"
+grep -E '^p88_(build_info|database_up|queue_jobs)' <<<"$metrics" | sed 's/^/  /'
+grep -q '^p88_database_up 1' <<<"$metrics" || fail "/metrics does not say the database is up"
+page=$(inside curl -sf http://127.0.0.1:9188/) || fail "the status page does not answer"
+grep -q '<h1>p88 race morning</h1>' <<<"$page" || fail "the status page is not the race-morning view"
+bound=$(inside ss -Hltn 'sport = :9188' | awk '{print $4}' | tr '\n' ' ')
+echo "  listening on: $bound"
+[ "$bound" = "127.0.0.1:9188 " ] || fail "the listener is bound to '$bound', not loopback only"
+inside runuser -u p88 -- p88host --status --config /etc/p88/p88host.properties > "$work/status.txt" 2>&1 ||
+  { cat "$work/status.txt"; fail "p88host --status exited non-zero with nothing to be stale"; }
+head -1 "$work/status.txt" | sed 's/^/  --status: /'
 
 step "p88host --list-plugins (as p88)"
 inside runuser -u p88 -- p88host --list-plugins --config /etc/p88/p88host.properties > "$work/plugins.txt" 2>&1 ||

@@ -96,8 +96,11 @@ CommandResult runHost(const std::vector<std::string>& args,
   return runHostWithInput(args, env, "");
 }
 
-CommandResult runHostWithInput(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                               const std::string& input) {
+namespace {
+
+// Runs argv to its end (killed after `timeout_seconds`, then exit_code -1), capturing its output.
+CommandResult runToEnd(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                       const std::string& input, int timeout_seconds) {
   TempDir io;
   const std::string out_path = io.file("out"), err_path = io.file("err");
   std::string in_path;
@@ -105,16 +108,37 @@ CommandResult runHostWithInput(const std::vector<std::string>& args, const std::
     in_path = io.file("in");
     std::ofstream(in_path) << input;
   }
+  pid_t pid = spawnProcess(argv, env, out_path, err_path, in_path);
+  int status = 0;
+  bool timed_out = false;
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);;) {
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    if (std::chrono::steady_clock::now() >= until) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CommandResult r;
+  r.exit_code = timed_out ? -1 : exitCode(status);
+  r.out = slurp(out_path);
+  r.err = slurp(err_path) + (timed_out ? "\n(killed after " + std::to_string(timeout_seconds) + " s)" : "");
+  return r;
+}
+
+}  // namespace
+
+CommandResult runHostWithInput(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                               const std::string& input) {
   std::vector<std::string> argv_s = {P88HOST_PATH};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
-  pid_t pid = spawnProcess(argv_s, hostEnvironment(env), out_path, err_path, in_path);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  CommandResult r;
-  r.exit_code = exitCode(status);
-  r.out = slurp(out_path);
-  r.err = slurp(err_path);
-  return r;
+  return runToEnd(argv_s, hostEnvironment(env), input, 600);
+}
+
+CommandResult runProgram(const std::vector<std::string>& argv, int timeout_seconds) {
+  return runToEnd(argv, currentEnvironment(), "", timeout_seconds);
 }
 
 HostProcess::HostProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {

@@ -42,6 +42,10 @@ CommandResult runHost(const std::vector<std::string>& args,
 CommandResult runHostWithInput(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                                const std::string& input);
 
+// Runs any program (argv[0] a path) in this process's environment; killed after timeout_seconds
+// (exit_code -1 then).
+CommandResult runProgram(const std::vector<std::string>& argv, int timeout_seconds);
+
 // p88host running in the background (a service), killed with SIGKILL if still running when the
 // object goes.
 class HostProcess {
