@@ -10,6 +10,10 @@ set(P88_PACKAGING_DIR ${PROJECT_SOURCE_DIR}/packaging)
 install(FILES ${P88_PACKAGING_DIR}/p88host.properties DESTINATION ${P88_CONFIG_DIR} COMPONENT host)
 install(FILES ${P88_PACKAGING_DIR}/p88host.service DESTINATION lib/systemd/system COMPONENT host)
 install(FILES ${P88_PACKAGING_DIR}/p88host.logrotate DESTINATION /etc/logrotate.d RENAME p88host COMPONENT host)
+install(FILES ${P88_PACKAGING_DIR}/grafana/p88-race-morning.json
+        DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/p88/grafana COMPONENT host)
+install(FILES ${P88_PACKAGING_DIR}/prometheus/p88-alerts.yml
+        DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/p88/prometheus COMPONENT host)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/p88 COMPONENT host)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sdk/examples/hello-provider
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/p88-dev/examples COMPONENT sdk)

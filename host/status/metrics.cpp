@@ -92,6 +92,13 @@ std::string exposition(const Sample& sample) {
       .Add({})
       .Set(sample.view ? 1 : 0);
   if (const status::RaceMorning* view = sample.view) {
+    // Every active credential's counters exist from the first scrape (at 0), so rate() and
+    // increase() see their first calls and throttles.
+    for (const auto& c : view->credentials) {
+      const prometheus::Labels labels{{"provider", c.provider}, {"credential", std::to_string(c.id)}};
+      counters().calls.Add(labels);
+      counters().throttles.Add(labels);
+    }
     auto& queue = prometheus::BuildGauge().Name("p88_queue_jobs").Help("Jobs in sync_queue by status").Register(sampled);
     for (const auto& [status, n] : view->queue) queue.Add({{"status", status}}).Set(static_cast<double>(n));
     auto& budget = prometheus::BuildGauge()

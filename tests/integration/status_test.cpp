@@ -10,6 +10,7 @@
 #include <chrono>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "support/http_client.h"
@@ -127,6 +128,20 @@ TEST_P(RaceMorningView, HealthMetricsPageAndStatusShowFreshThenStaleWhenTheProvi
       if (account.contains(key) && account[key].is_string() && account[key].get<std::string>().size() > 3) {
         EXPECT_EQ(m.find(account[key].get<std::string>()), std::string::npos) << slug << " " << key << " in /metrics";
       }
+    }
+  }
+  // Every metric the dashboard and the alert rules query is one this host exports.
+  for (const char* file : {"/packaging/grafana/p88-race-morning.json", "/packaging/prometheus/p88-alerts.yml"}) {
+    std::ifstream in(std::string(P88_SOURCE_DIR) + file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(text.empty()) << file;
+    std::set<std::string> names;
+    const std::regex metric("p88_[a-z_]+");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), metric); it != std::sregex_iterator(); ++it)
+      names.insert(it->str());
+    EXPECT_GE(names.size(), 4u) << file;
+    for (const auto& name : names) {
+      EXPECT_NE(m.find("# TYPE " + name + " "), std::string::npos) << file << " queries " << name << ", not exported";
     }
   }
   if (executable("/usr/bin/promtool")) {
