@@ -95,7 +95,9 @@ fi
 work=$(mktemp -d /var/tmp/p88-pkgtest.XXXXXX)
 root="$work/root"
 nspawn_pid=""
-inside() { nsenter -t "$container_pid" -a "$@"; }
+# A command in the container with the container's own clean environment (not this script's:
+# the test runner's PGHOST/PGPORT would point psql at the host's test server).
+inside() { nsenter -t "$container_pid" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
 shutdown_container() {
   [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null || return 0
   inside systemctl poweroff >/dev/null 2>&1 || kill "$nspawn_pid" 2>/dev/null || true
