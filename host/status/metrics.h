@@ -24,7 +24,8 @@ void throttled(const std::string& provider, int64_t credential);
 void recordsWritten(const std::string& provider, const std::string& outcome, int64_t records);
 
 struct Sample {
-  // Events, credentials, queue (nullptr: the database did not answer; only counters then).
+  // Events (every one still synced), credentials, queue (nullptr: the database did not answer;
+  // only counters then).
   const status::RaceMorning* view = nullptr;
   int64_t db_reconnects = 0;
   std::string version, abi;
